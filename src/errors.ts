@@ -1,0 +1,54 @@
+/**
+ * Expected failures and the exit codes they map to. Anything deep in clinvk throws a
+ * {@linkcode ClinvkError}; only `main.ts` turns it into a line on stderr and an exit code.
+ * @module
+ */
+
+/** Documented exit codes (README "Exit codes"). */
+export const ExitCode = {
+  Ok: 0,
+  BackendFailed: 1,
+  Usage: 2,
+  BackendNotFound: 3,
+  SessionNotFound: 4,
+  Busy: 5,
+  Timeout: 124,
+  Interrupted: 130,
+} as const;
+
+/** One of the values of {@linkcode ExitCode}, or a backend's own non-zero exit code. */
+export type ExitCodeValue = number;
+
+/**
+ * A failure the user can cause or fix. `message` is one sentence saying what failed and why;
+ * `hint` says what to do. Never carries a stack trace to the user.
+ *
+ * @example
+ * ```ts
+ * throw new ClinvkError("Unknown backend \"nope\"", ExitCode.Usage, "Use one of: claude, codex, gemini.");
+ * ```
+ */
+export class ClinvkError extends Error {
+  /** Process exit code for this failure. */
+  readonly exitCode: number;
+  /** What the user can do about it; printed after the message. */
+  readonly hint: string | undefined;
+
+  constructor(message: string, exitCode: number, hint?: string) {
+    super(message);
+    this.name = "ClinvkError";
+    this.exitCode = exitCode;
+    this.hint = hint;
+  }
+}
+
+/** A usage or configuration error (exit 2). */
+export function usageError(message: string, hint?: string): ClinvkError {
+  return new ClinvkError(message, ExitCode.Usage, hint);
+}
+
+/** Formats an error as the single line clinvk prints on stderr. */
+export function formatError(error: ClinvkError): string {
+  const hint = error.hint ? ` ${error.hint}` : "";
+  return `clinvk: ${error.message}${hint.endsWith(".") || !hint ? hint : hint + "."}`;
+}

@@ -1,0 +1,7 @@
+/**
+ * clinvk's entry point.
+ * @module
+ */
+if (import.meta.main) {
+  console.log("clinvk: under construction");
+}

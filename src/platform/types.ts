@@ -1,0 +1,99 @@
+/**
+ * The thin layer over Deno's APIs that the rest of clinvk receives as a parameter.
+ * Only `src/platform/` and `src/main.ts` touch `Deno.*` at run time; everything else gets a
+ * {@linkcode Platform} so tests can inject faults (full disk, denied permissions) without
+ * mocking globals.
+ * @module
+ */
+
+/** The file-system calls clinvk uses, with Deno's own signatures. */
+export type Fs = Pick<
+  typeof Deno,
+  | "open"
+  | "readFile"
+  | "readTextFile"
+  | "writeFile"
+  | "writeTextFile"
+  | "rename"
+  | "remove"
+  | "mkdir"
+  | "stat"
+  | "lstat"
+  | "readDir"
+  | "realPath"
+  | "chmod"
+  | "copyFile"
+>;
+
+/** Read-only view of the environment. */
+export interface Env {
+  get(name: string): string | undefined;
+}
+
+/** Wall clock; tests pass a fixed one. */
+export interface Clock {
+  now(): Date;
+}
+
+/** Options of {@linkcode Platform.spawn}. `args` is an argv array, never a shell string. */
+export interface SpawnOptions {
+  command: string;
+  args: string[];
+  cwd: string;
+  /** Extra variables merged over the inherited environment. */
+  env?: Record<string, string>;
+  /** Text written to the child's stdin, then closed; without it stdin is /dev/null. */
+  stdinText?: string;
+}
+
+/** Exit status of a child process. */
+export interface ChildStatus {
+  code: number;
+  signal: string | null;
+}
+
+/** A running child process. */
+export interface Child {
+  readonly pid: number;
+  readonly stdout: ReadableStream<Uint8Array>;
+  readonly stderr: ReadableStream<Uint8Array>;
+  readonly status: Promise<ChildStatus>;
+  kill(signal?: "SIGTERM" | "SIGKILL" | "SIGINT"): void;
+}
+
+/** A byte sink such as stdout or stderr. */
+export interface Output {
+  write(text: string): void;
+  isTerminal(): boolean;
+  /** Terminal width in columns, when known. */
+  columns(): number | undefined;
+}
+
+/** Standard input. */
+export interface Input {
+  isTerminal(): boolean;
+  /** Reads all of stdin as text (only when it is not a terminal). */
+  readAll(): Promise<string>;
+  /** Raw key input for pickers; `undefined` when stdin is not a terminal. */
+  setRaw(raw: boolean): void;
+  readable: ReadableStream<Uint8Array>;
+}
+
+/** Everything clinvk needs from the outside world. */
+export interface Platform {
+  fs: Fs;
+  env: Env;
+  clock: Clock;
+  os: typeof Deno.build.os;
+  pid: number;
+  cwd(): string;
+  stdin: Input;
+  stdout: Output;
+  stderr: Output;
+  /** Starts a child process; throws `Deno.errors.NotFound` when the command does not exist. */
+  spawn(options: SpawnOptions): Child;
+  /** Registers a handler for Ctrl-C; returns a function that removes it. */
+  onInterrupt(handler: () => void): () => void;
+  /** Sleeps for `ms` milliseconds. */
+  sleep(ms: number): Promise<void>;
+}
