@@ -1,7 +1,34 @@
 /**
- * clinvk's entry point.
+ * clinvk's entry point: builds the real platform, runs the app, and sets the exit code. The
+ * only place that exits.
  * @module
  */
+import { run } from "@stricli/core";
+import { ExitCode } from "./errors.ts";
+import { app, describeError } from "./cli/app.ts";
+import { createContext } from "./cli/context.ts";
+import { denoPlatform } from "./platform/deno_platform.ts";
+import type { Platform } from "./platform/types.ts";
+
+/**
+ * Runs clinvk with `args` on `platform` and returns the exit code. Used by `main` and by the
+ * in-process tests.
+ */
+export async function runCli(args: string[], platform: Platform): Promise<number> {
+  const context = createContext(platform);
+  try {
+    await run(app, args, context);
+  } catch (error) {
+    platform.stderr.write(describeError(error) + "\n");
+    return ExitCode.BackendFailed;
+  }
+  const code = Number(context.process.exitCode ?? 0);
+  // stricli reports its own parse failures with negative codes; they are usage errors.
+  if (code < 0) return ExitCode.Usage;
+  if (code !== 0) return code;
+  return context.exitCode ?? 0;
+}
+
 if (import.meta.main) {
-  console.log("clinvk: under construction");
+  Deno.exitCode = await runCli(Deno.args, denoPlatform());
 }

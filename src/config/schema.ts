@@ -1,9 +1,11 @@
 /**
  * The shape of clinvk's configuration and its built-in defaults: the one source of truth
- * for config keys (used by load, validate, `config get/set` and the README).
+ * for config keys. {@linkcode CONFIG_KEYS} describes every key once; load, validate,
+ * `config get/set/show`, shell completions and the README's key table all read it, and
+ * {@linkcode defaultConfig} is built from it.
  * @module
  */
-import type { BackendName } from "../backends/types.ts";
+import { BACKEND_NAMES, type BackendName } from "../backends/types.ts";
 
 /** Output formats of `-o/--output-format`. */
 export const OUTPUT_FORMATS = ["text", "json", "stream-json"] as const;
@@ -14,6 +16,12 @@ export type OutputFormat = typeof OUTPUT_FORMATS[number];
 export const COLOR_MODES = ["auto", "always", "never"] as const;
 /** A colour policy. */
 export type ColorMode = typeof COLOR_MODES[number];
+
+/**
+ * Largest timeout clinvk accepts, in seconds (about 24.8 days). Timers take milliseconds as a
+ * signed 32-bit number; a larger value would fire at once instead of never.
+ */
+export const MAX_TIMEOUT_SECONDS = 2_147_483;
 
 /** Per-backend settings. */
 export interface BackendConfig {
@@ -52,22 +60,232 @@ export interface Config {
   timeout_seconds: number;
 }
 
-function backendDefaults(): BackendConfig {
-  return { extra_args: [], env: {} };
+/** The type of one config key. String-typed kinds get `${VAR}` expansion (see `expand.ts`). */
+export type KeyType =
+  | { kind: "string" }
+  | { kind: "int"; min: number; max?: number }
+  | { kind: "boolean" }
+  | { kind: "enum"; values: readonly string[] }
+  | { kind: "string_list" }
+  | { kind: "string_map" };
+
+/** A value a config key can hold. */
+export type ConfigValue = string | number | boolean | string[] | Record<string, string>;
+
+/** Declarative description of one leaf key of config.yaml. */
+export interface KeySpec {
+  /** Dotted path, e.g. `session.retention_days`. */
+  path: string;
+  type: KeyType;
+  /** Built-in default; `undefined` means "not set" (the consumer decides). */
+  default: ConfigValue | undefined;
+  /** One line for `config show`, completions and the README. */
+  description: string;
 }
 
-/** Built-in defaults. Returns a fresh object each call. */
+function key(
+  path: string,
+  type: KeyType,
+  defaultValue: ConfigValue | undefined,
+  description: string,
+): KeySpec {
+  return { path, type, default: defaultValue, description };
+}
+
+function backendKeys(name: BackendName): KeySpec[] {
+  const p = `backends.${name}`;
+  return [
+    key(
+      `${p}.command`,
+      { kind: "string" },
+      undefined,
+      `Executable name or path of the ${name} CLI (default: "${name}" on PATH)`,
+    ),
+    key(
+      `${p}.model`,
+      { kind: "string" },
+      undefined,
+      `Default model for ${name}: an alias (fast, balanced, best) or a model name`,
+    ),
+    key(
+      `${p}.approval_mode`,
+      { kind: "string" },
+      undefined,
+      `Approval mode passed to ${name}'s own approval flag`,
+    ),
+    key(
+      `${p}.sandbox_mode`,
+      { kind: "string" },
+      undefined,
+      `Sandbox mode passed to ${name}'s own sandbox flag`,
+    ),
+    key(
+      `${p}.extra_args`,
+      { kind: "string_list" },
+      [],
+      `Extra arguments for ${name}, placed before the prompt`,
+    ),
+    key(
+      `${p}.env`,
+      { kind: "string_map" },
+      {},
+      `Extra environment variables for the ${name} process`,
+    ),
+  ];
+}
+
+/** Every config key, in the order `config show` and the README list them. */
+export const CONFIG_KEYS: readonly KeySpec[] = Object.freeze([
+  key(
+    "default_backend",
+    { kind: "enum", values: BACKEND_NAMES },
+    "claude",
+    "Backend used when -b/--backend and CLINVK_BACKEND are not given",
+  ),
+  ...BACKEND_NAMES.flatMap(backendKeys),
+  key(
+    "session.retention_days",
+    { kind: "int", min: 0 },
+    30,
+    "Days a session is kept after its last use (0 = keep forever)",
+  ),
+  key(
+    "session.store_token_usage",
+    { kind: "boolean" },
+    true,
+    "Record token usage in session files",
+  ),
+  key(
+    "session.default_tags",
+    { kind: "string_list" },
+    [],
+    "Tags added to every new session; ${VAR} expands, tags that expand to nothing are dropped",
+  ),
+  key(
+    "session.lock_timeout_seconds",
+    { kind: "int", min: 1, max: MAX_TIMEOUT_SECONDS },
+    30,
+    "Seconds to wait for the session store lock before giving up",
+  ),
+  key(
+    "output.format",
+    { kind: "enum", values: OUTPUT_FORMATS },
+    "text",
+    "Output format when -o/--output-format and CLINVK_OUTPUT_FORMAT are not given",
+  ),
+  key("output.show_tokens", { kind: "boolean" }, false, "Print a token usage footer (text output)"),
+  key("output.show_timing", { kind: "boolean" }, false, "Print a timing footer (text output)"),
+  key(
+    "output.color",
+    { kind: "enum", values: COLOR_MODES },
+    "auto",
+    "Colours: auto (terminal only), always or never; NO_COLOR always wins",
+  ),
+  key(
+    "timeout_seconds",
+    { kind: "int", min: 0, max: MAX_TIMEOUT_SECONDS },
+    0,
+    "Kill a backend that runs longer than this many seconds (0 = no limit)",
+  ),
+]);
+
+const KEYS_BY_PATH: ReadonlyMap<string, KeySpec> = new Map(CONFIG_KEYS.map((k) => [k.path, k]));
+
+/** Every proper prefix of a key path, e.g. `backends`, `backends.claude`, `session`. */
+const SECTION_PATHS: ReadonlySet<string> = new Set(
+  CONFIG_KEYS.flatMap((k) => {
+    const parts = k.path.split(".");
+    return parts.slice(1).map((_, i) => parts.slice(0, i + 1).join("."));
+  }),
+);
+
+/**
+ * All leaf key paths, for shell completions and `config get/set` help.
+ *
+ * @example
+ * ```ts
+ * configKeyPaths().includes("session.retention_days"); // true
+ * ```
+ */
+export function configKeyPaths(): string[] {
+  return CONFIG_KEYS.map((k) => k.path);
+}
+
+/** All section paths (`backends`, `backends.claude`, `session`, `output`). */
+export function configSectionPaths(): string[] {
+  return [...SECTION_PATHS];
+}
+
+/** What a dotted path names in the schema. */
+export type KeyLookup =
+  | { kind: "leaf"; spec: KeySpec }
+  | { kind: "section"; path: string }
+  /** One entry of a `string_map` key, e.g. `backends.claude.env.API_KEY`. */
+  | { kind: "map_entry"; spec: KeySpec; entry: string };
+
+/** Looks a dotted path up in the schema; `undefined` when it names nothing. */
+export function lookupKey(path: string): KeyLookup | undefined {
+  const spec = KEYS_BY_PATH.get(path);
+  if (spec) return { kind: "leaf", spec };
+  if (SECTION_PATHS.has(path)) return { kind: "section", path };
+  const dot = path.lastIndexOf(".");
+  if (dot > 0) {
+    const parent = KEYS_BY_PATH.get(path.slice(0, dot));
+    const entry = path.slice(dot + 1);
+    if (parent?.type.kind === "string_map" && entry !== "") {
+      return { kind: "map_entry", spec: parent, entry };
+    }
+  }
+  return undefined;
+}
+
+/** Describes a key type for error messages and docs, e.g. `an integer ≥ 0`. */
+export function describeType(type: KeyType): string {
+  switch (type.kind) {
+    case "string":
+      return "a string";
+    case "int":
+      return type.max === undefined
+        ? `an integer ≥ ${type.min}`
+        : `an integer from ${type.min} to ${type.max}`;
+    case "boolean":
+      return "true or false";
+    case "enum":
+      return `one of ${type.values.join(", ")}`;
+    case "string_list":
+      return "a list of strings";
+    case "string_map":
+      return "a mapping of names to strings";
+  }
+}
+
+/** Sets `value` at the dotted `path` inside `target`, creating plain objects on the way. */
+export function setAtPath(target: Record<string, unknown>, path: string, value: unknown): void {
+  const parts = path.split(".");
+  let node = target;
+  for (const part of parts.slice(0, -1)) {
+    const next = node[part];
+    if (typeof next !== "object" || next === null || Array.isArray(next)) node[part] = {};
+    node = node[part] as Record<string, unknown>;
+  }
+  node[parts[parts.length - 1]!] = value;
+}
+
+/** Reads the value at the dotted `path` inside `source`; `undefined` when absent. */
+export function getAtPath(source: unknown, path: string): unknown {
+  let node = source;
+  for (const part of path.split(".")) {
+    if (typeof node !== "object" || node === null || !Object.hasOwn(node, part)) return undefined;
+    node = (node as Record<string, unknown>)[part];
+  }
+  return node;
+}
+
+/** Built-in defaults, built from {@linkcode CONFIG_KEYS}. Returns a fresh object each call. */
 export function defaultConfig(): Config {
-  return {
-    default_backend: "claude",
-    backends: { claude: backendDefaults(), codex: backendDefaults(), gemini: backendDefaults() },
-    session: {
-      retention_days: 30,
-      store_token_usage: true,
-      default_tags: [],
-      lock_timeout_seconds: 30,
-    },
-    output: { format: "text", show_tokens: false, show_timing: false, color: "auto" },
-    timeout_seconds: 0,
-  };
+  const config: Record<string, unknown> = {};
+  for (const spec of CONFIG_KEYS) {
+    if (spec.default !== undefined) setAtPath(config, spec.path, structuredClone(spec.default));
+  }
+  return config as unknown as Config;
 }

@@ -2,7 +2,14 @@
  * The real {@linkcode Platform}, backed by Deno's APIs.
  * @module
  */
-import type { Child, Input, Output, Platform, SpawnOptions } from "./types.ts";
+import {
+  type Child,
+  type Input,
+  type Output,
+  type Platform,
+  SpawnError,
+  type SpawnOptions,
+} from "./types.ts";
 
 const encoder = new TextEncoder();
 
@@ -42,7 +49,12 @@ function spawn(options: SpawnOptions): Child {
     stdout: "piped",
     stderr: "piped",
   });
-  const child = command.spawn();
+  let child: Deno.ChildProcess;
+  try {
+    child = command.spawn();
+  } catch (error) {
+    throw toSpawnError(error, options);
+  }
   if (options.stdinText !== undefined) {
     const writer = child.stdin.getWriter();
     // A backend that exits without reading its stdin closes the pipe; that is not our failure.
@@ -64,6 +76,23 @@ function spawn(options: SpawnOptions): Child {
   };
 }
 
+function toSpawnError(error: unknown, options: SpawnOptions): SpawnError {
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied) {
+    return new SpawnError("permission-denied", message);
+  }
+  if (error instanceof Deno.errors.NotFound) {
+    // Deno reports a missing cwd as NotFound too; tell the two apart.
+    try {
+      if (Deno.statSync(options.cwd).isDirectory) return new SpawnError("not-found", message);
+    } catch {
+      return new SpawnError("bad-cwd", message);
+    }
+    return new SpawnError("bad-cwd", message);
+  }
+  return new SpawnError("other", message);
+}
+
 /** Builds the platform of the running process. */
 export function denoPlatform(): Platform {
   return {
@@ -71,17 +100,29 @@ export function denoPlatform(): Platform {
     env: { get: (name) => Deno.env.get(name) },
     clock: { now: () => new Date() },
     os: Deno.build.os,
+    runtime: { ...Deno.version, arch: Deno.build.arch },
     pid: Deno.pid,
     cwd: () => Deno.cwd(),
     stdin,
     stdout: output(Deno.stdout),
     stderr: output(Deno.stderr),
     spawn,
-    onInterrupt(handler) {
-      if (Deno.build.os === "windows") {
-        Deno.addSignalListener("SIGINT", handler);
-        return () => Deno.removeSignalListener("SIGINT", handler);
+    async runAttached(options) {
+      const command = new Deno.Command(options.command, {
+        args: options.args,
+        cwd: options.cwd,
+        env: options.env,
+        stdin: "inherit",
+        stdout: "inherit",
+        stderr: "inherit",
+      });
+      try {
+        return (await command.output()).code;
+      } catch (error) {
+        throw toSpawnError(error, options);
       }
+    },
+    onInterrupt(handler) {
       Deno.addSignalListener("SIGINT", handler);
       return () => Deno.removeSignalListener("SIGINT", handler);
     },

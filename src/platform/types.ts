@@ -46,6 +46,17 @@ export interface SpawnOptions {
   stdinText?: string;
 }
 
+/** Why a process could not be started. */
+export type SpawnFailure = "not-found" | "permission-denied" | "bad-cwd" | "other";
+
+/** Thrown by {@linkcode Platform.spawn} when the process cannot be started. */
+export class SpawnError extends Error {
+  constructor(readonly failure: SpawnFailure, message: string) {
+    super(message);
+    this.name = "SpawnError";
+  }
+}
+
 /** Exit status of a child process. */
 export interface ChildStatus {
   code: number;
@@ -85,13 +96,20 @@ export interface Platform {
   env: Env;
   clock: Clock;
   os: typeof Deno.build.os;
+  /** Versions and CPU architecture of the runtime. */
+  runtime: { deno: string; v8: string; typescript: string; arch: string };
   pid: number;
   cwd(): string;
   stdin: Input;
   stdout: Output;
   stderr: Output;
-  /** Starts a child process; throws `Deno.errors.NotFound` when the command does not exist. */
+  /** Starts a child process; throws {@linkcode SpawnError} when it cannot be started. */
   spawn(options: SpawnOptions): Child;
+  /**
+   * Runs a program attached to this terminal (stdin, stdout and stderr inherited) and resolves
+   * to its exit code; throws {@linkcode SpawnError} when it cannot be started.
+   */
+  runAttached(options: Omit<SpawnOptions, "stdinText">): Promise<number>;
   /** Registers a handler for Ctrl-C; returns a function that removes it. */
   onInterrupt(handler: () => void): () => void;
   /** Sleeps for `ms` milliseconds. */

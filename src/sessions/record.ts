@@ -22,6 +22,13 @@ export interface TurnMetadata {
    * so the next turn adds only the difference.
    */
   backend_cumulative_usage?: TokenUsage;
+  /**
+   * A fork created without a prompt: the parent's backend session id. The backend fork happens
+   * on the fork's first turn (the backends fork only while running a prompt).
+   */
+  fork_of?: string;
+  /** The model the user asked for (alias resolved); passed again on resume. */
+  requested_model?: string;
   [key: string]: unknown;
 }
 
@@ -51,7 +58,12 @@ export interface SessionRecord {
   schema_version: number;
 }
 
-/** A session is resumable when the backend gave its id and retention has not expired it. */
+/**
+ * A session is resumable when the backend gave its id (or it is a fork waiting for its first
+ * turn) and retention has not expired it.
+ */
 export function isResumable(record: SessionRecord): boolean {
-  return Boolean(record.backend_session_id) && record.status !== "expired";
+  const hasBackendContext = Boolean(record.backend_session_id) ||
+    typeof record.metadata?.fork_of === "string";
+  return hasBackendContext && record.status !== "expired";
 }

@@ -1,0 +1,67 @@
+/**
+ * argv for Claude Code (`claude`), in the order recorded in samples/index.jsonl.
+ * @module
+ */
+import { usageError } from "../errors.ts";
+import { looksLikeFlag, requireChoice, requireSessionId } from "./argv_checks.ts";
+import type { TurnRequest } from "./types.ts";
+
+/** Values of `claude --permission-mode` (samples/help/claude-help.txt). */
+export const CLAUDE_PERMISSION_MODES = [
+  "acceptEdits",
+  "auto",
+  "bypassPermissions",
+  "default",
+  "dontAsk",
+  "plan",
+] as const;
+
+/**
+ * argv (without the executable) that runs `request` with `--output-format output`.
+ *
+ * The prompt normally follows `-p` as the samples show. A prompt starting with `-` would be
+ * parsed as an option (`error: unknown option`), so it goes last, after the `--` that ends
+ * option parsing (`-p` is a boolean flag in Claude Code, so there is no `-p=` form).
+ * `extraArgs` come first: before the prompt, and where a variadic option among them
+ * (`--allowed-tools A B`) cannot swallow it.
+ *
+ * Not handled: a prompt that is exactly a subcommand name (`update`, `doctor`, …) may be
+ * dispatched to that subcommand by Claude Code's argument parser even after `--`.
+ */
+export function claudeArgs(request: TurnRequest, output: "json" | "stream-json"): string[] {
+  const flags: string[] = [];
+  if (request.resumeId !== undefined) {
+    flags.push("--resume", requireSessionId(request.resumeId));
+    if (request.fork) flags.push("--fork-session");
+  } else if (request.fork) {
+    throw new Error("A fork needs the backend session id to fork from (resumeId)");
+  }
+  if (request.model) flags.push("--model", request.model);
+  if (request.ephemeral) flags.push("--no-session-persistence");
+  if (request.approvalMode) {
+    flags.push(
+      "--permission-mode",
+      requireChoice(
+        request.approvalMode,
+        CLAUDE_PERMISSION_MODES,
+        "Claude permission mode (backends.claude.approval_mode)",
+      ),
+    );
+  }
+  if (request.sandboxMode) {
+    throw usageError(
+      `Claude Code has no sandbox mode (backends.claude.sandbox_mode is "${request.sandboxMode}")`,
+      "Remove backends.claude.sandbox_mode, or use approval_mode (--permission-mode) instead.",
+    );
+  }
+  flags.push("--output-format", output);
+  // Without --verbose, Claude Code refuses stream-json in print mode (exit 1).
+  if (output === "stream-json") {
+    flags.push("--verbose");
+    if (request.partial) flags.push("--include-partial-messages");
+  }
+  const extra = request.extraArgs ?? [];
+  return looksLikeFlag(request.prompt)
+    ? [...extra, "-p", ...flags, "--", request.prompt]
+    : [...extra, "-p", request.prompt, ...flags];
+}

@@ -1,0 +1,90 @@
+/**
+ * The command tree and the application: how parse errors, thrown errors and exit codes are
+ * turned into one clear line and a documented exit code.
+ * @module
+ */
+import {
+  type Application,
+  ArgumentScannerError,
+  buildApplication,
+  buildRouteMap,
+  formatMessageForArgumentScannerError,
+  type RouteMap,
+  text_en,
+} from "@stricli/core";
+import { ClinvkError, ExitCode, formatError } from "../errors.ts";
+import { VERSION } from "../version.ts";
+import { completionsCommand } from "./completions/completions_command.ts";
+import { configRoutes } from "./config_command.ts";
+import type { AppContext } from "./context.ts";
+import { promptCommandSpec } from "./prompt_command.ts";
+import { resumeCommandSpec } from "./resume_command.ts";
+import { sessionsRoutes } from "./sessions/routes.ts";
+import { versionCommand } from "./version_command.ts";
+
+const USAGE_HINT = 'Run "clinvk --help" for usage.';
+
+/** The root route map. The prompt command is the default, so `clinvk "prompt"` runs it. */
+export const routes: RouteMap<AppContext> = buildRouteMap({
+  routes: {
+    run: promptCommandSpec,
+    resume: resumeCommandSpec,
+    sessions: sessionsRoutes,
+    config: configRoutes,
+    version: versionCommand,
+    completions: completionsCommand(() => routes),
+  },
+  defaultCommand: "run",
+  docs: {
+    brief: "One command line for Claude Code, Codex CLI and Gemini CLI, with resumable sessions",
+    hideRoute: { run: true },
+  },
+});
+
+/** Turns any error into the one line clinvk prints (never a stack trace). */
+export function describeError(error: unknown): string {
+  if (error instanceof ClinvkError) return formatError(error);
+  if (error instanceof Error && (error.name === "NotCapable" || error.name === "PermissionDenied")) {
+    // Deno's message names the flag to add ("run again with the --allow-read flag").
+    return `clinvk: Permission denied: ${error.message}.`;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return `clinvk: Unexpected error: ${message}. Please report this at the clinvk issue tracker.`;
+}
+
+/** Exit code for an error thrown by a command. */
+export function exitCodeFor(error: unknown): number {
+  if (error instanceof ClinvkError) return error.exitCode;
+  if (error instanceof Error && (error.name === "NotCapable" || error.name === "PermissionDenied")) {
+    return ExitCode.Usage;
+  }
+  return ExitCode.BackendFailed;
+}
+
+/** The application. */
+export const app: Application<AppContext> = buildApplication(routes, {
+  name: "clinvk",
+  versionInfo: { currentVersion: VERSION },
+  scanner: { caseStyle: "allow-kebab-for-camel", allowArgumentEscapeSequence: true },
+  documentation: { caseStyle: "convert-camel-to-kebab", useAliasInUsageLine: true },
+  determineExitCode: exitCodeFor,
+  localization: {
+    loadText: () => ({
+      ...text_en,
+      noCommandRegisteredForInput: ({ input, corrections }) =>
+        `clinvk: Unknown command "${input}".${
+          corrections.length > 0 ? ` Did you mean ${corrections.join(" or ")}?` : ""
+        } ${USAGE_HINT}`,
+      exceptionWhileParsingArguments: (error) => {
+        const message = error instanceof ArgumentScannerError
+          ? formatMessageForArgumentScannerError(error, {})
+          : error instanceof Error
+          ? error.message
+          : String(error);
+        return `clinvk: ${message.replace(/\.$/, "")}. ${USAGE_HINT}`;
+      },
+      exceptionWhileRunningCommand: (error) => describeError(error),
+      commandErrorResult: (error) => describeError(error),
+    }),
+  },
+});

@@ -1,0 +1,141 @@
+/**
+ * `clinvk config show | get KEY | set KEY VALUE | unset KEY | path | validate`.
+ * @module
+ */
+import { buildCommand, buildRouteMap } from "@stricli/core";
+import { getConfigValue, renderConfigValue } from "../config/get.ts";
+import { configPath } from "../config/paths.ts";
+import { renderConfigYaml } from "../config/render.ts";
+import { setConfigValue, unsetConfigValue } from "../config/set.ts";
+import { formatProblem, validateConfigFile } from "../config/validate.ts";
+import type { AppContext } from "./context.ts";
+import { homeDir, loadAppConfig } from "./services.ts";
+import { configFlag, jsonFlag } from "./shared_flags.ts";
+
+type ConfigFlags = { config?: string; json?: boolean };
+
+const flagsWithJson = { config: configFlag, json: { ...jsonFlag, brief: "Print JSON" } } as const;
+
+function pathOf(context: AppContext, flags: ConfigFlags): string {
+  return configPath(homeDir(context), flags.config);
+}
+
+async function show(this: AppContext, flags: ConfigFlags): Promise<void> {
+  const { config, source } = await loadAppConfig(this, flags.config);
+  if (flags.json) {
+    this.platform.stdout.write(JSON.stringify(config, null, 2) + "\n");
+    return;
+  }
+  this.platform.stdout.write(
+    `# effective configuration (${source.exists ? source.path : "defaults; no " + source.path})\n`,
+  );
+  this.platform.stdout.write(renderConfigYaml(config));
+}
+
+async function get(this: AppContext, flags: ConfigFlags, key: string): Promise<void> {
+  const { config } = await loadAppConfig(this, flags.config);
+  const value = getConfigValue(config, key);
+  this.platform.stdout.write(
+    (flags.json ? JSON.stringify(value ?? null) : renderConfigValue(value)) + "\n",
+  );
+}
+
+async function set(
+  this: AppContext,
+  flags: { config?: string },
+  key: string,
+  value: string,
+): Promise<void> {
+  const result = await setConfigValue({
+    fs: this.platform.fs,
+    path: pathOf(this, flags),
+    key,
+    rawValue: value,
+  });
+  this.platform.stderr.write(
+    `Set ${key} = ${JSON.stringify(result.value)} in ${result.path}${
+      result.created ? " (created)" : ""
+    }\n`,
+  );
+}
+
+async function unset(this: AppContext, flags: { config?: string }, key: string): Promise<void> {
+  const result = await unsetConfigValue({ fs: this.platform.fs, path: pathOf(this, flags), key });
+  this.platform.stderr.write(
+    result.removed
+      ? `Removed ${key} from ${result.path}; its default applies again\n`
+      : `${key} is not set in ${result.path}; nothing changed\n`,
+  );
+}
+
+function path(this: AppContext, flags: { config?: string }): void {
+  this.platform.stdout.write(pathOf(this, flags) + "\n");
+}
+
+async function validate(this: AppContext, flags: ConfigFlags): Promise<void> {
+  const result = await validateConfigFile({
+    fs: this.platform.fs,
+    path: pathOf(this, flags),
+    explicit: flags.config !== undefined,
+  });
+  const { stdout, stderr } = this.platform;
+  if (flags.json) {
+    stdout.write(JSON.stringify(result, null, 2) + "\n");
+  } else if (!result.exists) {
+    stderr.write(`${result.path} does not exist; the built-in defaults apply.\n`);
+  } else if (result.problems.length === 0) {
+    stderr.write(`${result.path} is valid.\n`);
+  } else {
+    for (const problem of result.problems) stdout.write(formatProblem(problem) + "\n");
+  }
+  if (result.problems.length > 0) this.exitCode = 2;
+}
+
+const keyArg = { brief: "Dotted key, e.g. session.retention_days", parse: String, placeholder: "key" };
+
+/** `clinvk config`. */
+export const configRoutes = buildRouteMap({
+  routes: {
+    show: buildCommand({
+      func: show,
+      parameters: { flags: flagsWithJson },
+      docs: { brief: "Print the effective configuration (defaults + file)" },
+    }),
+    get: buildCommand({
+      func: get,
+      parameters: { flags: flagsWithJson, positional: { kind: "tuple", parameters: [keyArg] } },
+      docs: { brief: "Print one key or section" },
+    }),
+    set: buildCommand({
+      func: set,
+      parameters: {
+        flags: { config: configFlag },
+        positional: {
+          kind: "tuple",
+          parameters: [keyArg, {
+            brief: 'Value, parsed as YAML: 7, true, \'["a", "b"]\'',
+            parse: String,
+            placeholder: "value",
+          }],
+        },
+      },
+      docs: { brief: "Set a key in config.yaml (validated; comments are kept)" },
+    }),
+    unset: buildCommand({
+      func: unset,
+      parameters: { flags: { config: configFlag }, positional: { kind: "tuple", parameters: [keyArg] } },
+      docs: { brief: "Remove a key from config.yaml so its default applies" },
+    }),
+    path: buildCommand({
+      func: path,
+      parameters: { flags: { config: configFlag } },
+      docs: { brief: "Print the config file's path" },
+    }),
+    validate: buildCommand({
+      func: validate,
+      parameters: { flags: flagsWithJson },
+      docs: { brief: "Check config.yaml and list every problem (exit 2 if any)" },
+    }),
+  },
+  docs: { brief: "Show, get, set and validate the configuration" },
+});

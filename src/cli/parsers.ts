@@ -1,0 +1,64 @@
+/**
+ * Parsers for flag values: each turns a string into a typed value or throws a message that
+ * says what is wrong and what is expected.
+ * @module
+ */
+import { BACKEND_NAMES, type BackendName } from "../backends/types.ts";
+import { OUTPUT_FORMATS, type OutputFormat } from "../config/schema.ts";
+import { SESSION_STATUSES, type SessionStatus } from "../sessions/record.ts";
+
+function oneOf<T extends string>(what: string, values: readonly T[]) {
+  return (input: string): T => {
+    const value = input.trim().toLowerCase();
+    if ((values as readonly string[]).includes(value)) return value as T;
+    throw new SyntaxError(`unknown ${what} "${input}" (expected one of: ${values.join(", ")})`);
+  };
+}
+
+/** `-b/--backend`. */
+export const parseBackend: (input: string) => BackendName = oneOf("backend", BACKEND_NAMES);
+
+/** `-o/--output-format`. */
+export const parseOutputFormat: (input: string) => OutputFormat = oneOf(
+  "output format",
+  OUTPUT_FORMATS,
+);
+
+/** `--status`. */
+export const parseStatus: (input: string) => SessionStatus = oneOf("status", SESSION_STATUSES);
+
+/** A positive number of seconds, e.g. `--timeout 90` or `--timeout 1.5`. */
+export function parseSeconds(input: string): number {
+  const value = Number(input);
+  if (!/^\s*\d+(\.\d+)?\s*$/.test(input) || !Number.isFinite(value) || value <= 0) {
+    throw new SyntaxError(`"${input}" is not a positive number of seconds`);
+  }
+  return value;
+}
+
+/** A whole number ≥ 1, e.g. `--limit 20`. */
+export function parsePositiveInt(input: string): number {
+  if (!/^\s*\d+\s*$/.test(input) || Number(input) < 1) {
+    throw new SyntaxError(`"${input}" is not a whole number of at least 1`);
+  }
+  return Number(input);
+}
+
+const DURATION_UNITS: Record<string, number> = {
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 7 * 86_400_000,
+};
+
+/** A duration like `30d`, `12h`, `90m`, `2w` (a bare number means days), in milliseconds. */
+export function parseDuration(input: string): number {
+  const match = /^\s*(\d+)\s*([smhdw]?)\s*$/i.exec(input);
+  if (!match) {
+    throw new SyntaxError(
+      `"${input}" is not a duration (use a number with s, m, h, d or w, e.g. 30d or 12h)`,
+    );
+  }
+  return Number(match[1]) * DURATION_UNITS[(match[2] || "d").toLowerCase()]!;
+}

@@ -1,0 +1,65 @@
+/**
+ * Shows a turn to the user in the chosen output format: `text` (the answer on stdout, a
+ * spinner and diagnostics on stderr), `json` (one object at the end) or `stream-json` (unified
+ * events as they arrive, then `done`).
+ * @module
+ */
+import type { UnifiedEvent } from "../backends/types.ts";
+import type { OutputFormat } from "../config/schema.ts";
+import { palette } from "../output/color.ts";
+import { startSpinner } from "../output/spinner.ts";
+import {
+  streamDoneLine,
+  streamEventLine,
+  textFooter,
+  type TurnReport,
+  turnJson,
+} from "../output/turn_output.ts";
+import type { AppContext } from "./context.ts";
+
+/** Presentation options. */
+export interface PresenterOptions {
+  format: OutputFormat;
+  color: boolean;
+  showTokens: boolean;
+  showTiming: boolean;
+  /** Spinner label, e.g. "claude is working…". */
+  label: string;
+}
+
+/** Receives a turn's events and its final report. */
+export interface Presenter {
+  onEvent(event: UnifiedEvent, sessionId: string | undefined): void;
+  finish(report: TurnReport): void;
+}
+
+/** Creates the presenter for one turn. */
+export function createPresenter(context: AppContext, options: PresenterOptions): Presenter {
+  const { stdout, stderr } = context.platform;
+  const colors = palette(options.color);
+  const spinner = startSpinner(stderr, options.label, options.format === "text" && options.color);
+  return {
+    onEvent(event, sessionId) {
+      if (options.format !== "stream-json") return;
+      const line = streamEventLine(event, sessionId);
+      if (line) stdout.write(line);
+    },
+    finish(report) {
+      spinner.stop();
+      if (options.format === "json") {
+        stdout.write(JSON.stringify(turnJson(report), null, 2) + "\n");
+        return;
+      }
+      if (options.format === "stream-json") {
+        if (report.error) stdout.write(JSON.stringify({ type: "error", message: report.error, fatal: true }) + "\n");
+        stdout.write(streamDoneLine(report));
+        return;
+      }
+      if (report.content) {
+        stdout.write(report.content.endsWith("\n") ? report.content : report.content + "\n");
+      }
+      const footer = textFooter(report, { tokens: options.showTokens, timing: options.showTiming });
+      if (footer) stderr.write(colors.dim(footer));
+    },
+  };
+}

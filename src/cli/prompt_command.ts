@@ -1,0 +1,113 @@
+/**
+ * `clinvk [prompt]`: run a prompt in a new session, or continue the latest one with `-c`.
+ * @module
+ */
+import { buildCommand } from "@stricli/core";
+import { ClinvkError, ExitCode, usageError } from "../errors.ts";
+import { resolveWorkdir } from "../turns/workdir.ts";
+import type { AppContext } from "./context.ts";
+import { readPrompt } from "./prompt_input.ts";
+import { loadAppConfig, openStore, settingsFor, useColor } from "./services.ts";
+import { backendFlag, turnAliases, turnFlags, type TurnFlags } from "./shared_flags.ts";
+import { runTurnCommand } from "./turn_flow.ts";
+import type { BackendName } from "../backends/types.ts";
+
+/** Flags of the root command. */
+export interface PromptFlags extends TurnFlags {
+  backend?: BackendName;
+  workdir?: string;
+  ephemeral?: boolean;
+  continue?: boolean;
+}
+
+async function promptCommand(
+  this: AppContext,
+  flags: PromptFlags,
+  ...words: string[]
+): Promise<void> {
+  if (flags.ephemeral && flags.continue) {
+    throw usageError(
+      "--ephemeral and -c/--continue cannot be combined",
+      "An ephemeral run keeps no session to continue; drop one of them.",
+    );
+  }
+  const prompt = await readPrompt(words, this.platform.stdin);
+  if (prompt === undefined) {
+    throw usageError(
+      "No prompt given",
+      'Pass one (clinvk "fix the bug"), pipe it on stdin, or run "clinvk --help".',
+    );
+  }
+  const { config } = await loadAppConfig(this, flags.config);
+  const settings = settingsFor(this, config, flags);
+  const setup = {
+    config,
+    backend: settings.backend,
+    model: settings.model,
+    format: settings.outputFormat,
+    timeoutSeconds: settings.timeoutSeconds,
+    color: useColor(this, settings),
+    dryRun: flags.dryRun ?? false,
+    wait: flags.wait ?? false,
+  };
+  const store = () => Promise.resolve(openStore(this, config));
+  if (flags.continue) {
+    const [latest] = await openStore(this, config).list({
+      resumable: true,
+      limit: 1,
+      backend: flags.backend,
+    });
+    if (!latest) {
+      throw new ClinvkError(
+        `No session to continue${flags.backend ? ` for ${flags.backend}` : ""}`,
+        ExitCode.SessionNotFound,
+        'Start one with clinvk "your prompt".',
+      );
+    }
+    await runTurnCommand(this, setup, { kind: "resume", prompt, workdir: latest.workdir, session: latest }, store);
+    return;
+  }
+  const workdir = await resolveWorkdir(this.platform.fs, this.platform.cwd(), flags.workdir);
+  const kind = flags.ephemeral ? "ephemeral" : "new";
+  await runTurnCommand(this, setup, { kind, prompt, workdir }, store);
+}
+
+/** The root command. */
+export const promptCommandSpec = buildCommand({
+  func: promptCommand,
+  parameters: {
+    flags: {
+      backend: backendFlag,
+      workdir: {
+        kind: "parsed",
+        parse: String,
+        brief: "Directory the backend works in (default: the current one)",
+        placeholder: "dir",
+        optional: true,
+      },
+      ephemeral: {
+        kind: "boolean",
+        brief: "Record no session; ask the backend to keep nothing either",
+        optional: true,
+      },
+      continue: {
+        kind: "boolean",
+        brief: "Continue the most recent resumable session (any directory)",
+        optional: true,
+      },
+      ...turnFlags,
+    },
+    aliases: { b: "backend", w: "workdir", c: "continue", ...turnAliases },
+    positional: {
+      kind: "array",
+      parameter: { brief: "The prompt (or pipe it on stdin)", parse: String, placeholder: "prompt" },
+    },
+  },
+  docs: {
+    brief: "Run a prompt on claude, codex or gemini",
+    fullDescription: [
+      "Runs the prompt on the selected backend in a new session (or the latest one with -c)",
+      "and prints the answer. Every plain call starts a new session; see `clinvk sessions`.",
+    ].join("\n"),
+  },
+});

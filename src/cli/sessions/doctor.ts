@@ -1,0 +1,45 @@
+/**
+ * `clinvk sessions doctor [--fix]`: find session files that are not valid records.
+ * @module
+ */
+import { buildCommand } from "@stricli/core";
+import type { AppContext } from "../context.ts";
+import { loadAppConfig, openStore } from "../services.ts";
+import { configFlag, jsonFlag } from "../shared_flags.ts";
+
+async function doctor(
+  this: AppContext,
+  flags: { fix?: boolean; json?: boolean; config?: string },
+): Promise<void> {
+  const { config } = await loadAppConfig(this, flags.config);
+  const store = openStore(this, config);
+  const fix = flags.fix ?? false;
+  const bad = await store.doctor({ fix });
+  const { stdout, stderr } = this.platform;
+  if (flags.json) {
+    stdout.write(JSON.stringify(bad, null, 2) + "\n");
+  } else if (bad.length === 0) {
+    stderr.write(`All session files in ${store.dir} are valid.\n`);
+  } else {
+    for (const file of bad) stdout.write(`${file.path}: ${file.reason}\n`);
+    stderr.write(
+      fix
+        ? `Moved ${bad.length} bad file(s) to ${store.dir}/.corrupt/ (nothing was deleted).\n`
+        : `${bad.length} bad file(s). Run clinvk sessions doctor --fix to move them to ${store.dir}/.corrupt/.\n`,
+    );
+  }
+  if (bad.length > 0 && !fix) this.exitCode = 1;
+}
+
+/** `sessions doctor`. */
+export const doctorCommand = buildCommand({
+  func: doctor,
+  parameters: {
+    flags: {
+      fix: { kind: "boolean", brief: "Move bad files to sessions/.corrupt/", optional: true },
+      json: { ...jsonFlag, brief: "Print the bad files as JSON" },
+      config: configFlag,
+    },
+  },
+  docs: { brief: "Check every session file; --fix quarantines the bad ones" },
+});

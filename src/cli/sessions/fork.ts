@@ -1,0 +1,99 @@
+/**
+ * `clinvk sessions fork <id> [prompt]`: a new session that carries the original's backend
+ * context; the original is untouched and both resume independently.
+ * @module
+ */
+import { buildCommand } from "@stricli/core";
+import { ClinvkError, ExitCode } from "../../errors.ts";
+import { isResumable } from "../../sessions/record.ts";
+import type { AppContext } from "../context.ts";
+import { checkPrompt } from "../prompt_input.ts";
+import { loadAppConfig, openStore, settingsFor, useColor } from "../services.ts";
+import { turnAliases, turnFlags, type TurnFlags } from "../shared_flags.ts";
+import { runTurnCommand } from "../turn_flow.ts";
+
+async function fork(this: AppContext, flags: TurnFlags, ...args: string[]): Promise<void> {
+  const [id, ...words] = args as [string, ...string[]];
+  const { config } = await loadAppConfig(this, flags.config);
+  const store = openStore(this, config);
+  const parent = await store.resolve(id);
+  if (!parent.backend_session_id || !isResumable(parent)) {
+    throw new ClinvkError(
+      `Session ${parent.id} cannot be forked: it has no backend session to copy yet`,
+      ExitCode.SessionNotFound,
+      `Run a turn in it first (clinvk resume ${parent.id} "prompt"), or fork another session.`,
+    );
+  }
+  if (words.length === 0) {
+    // The backends fork only while running a prompt, so the backend fork happens on the fork's
+    // first turn; until then the new session points at the parent's backend session.
+    if (flags.dryRun) {
+      this.platform.stdout.write(`# would create a fork of ${parent.id}; nothing runs until its first prompt\n`);
+      return;
+    }
+    const created = await store.create({
+      backend: parent.backend,
+      model: parent.model,
+      workdir: parent.workdir,
+      prompt: "",
+      tags: [...parent.tags],
+      parent_id: parent.id,
+    });
+    const record = await store.update(created.id, (r) => ({
+      ...r,
+      metadata: {
+        ...r.metadata,
+        fork_of: parent.backend_session_id!,
+        ...(parent.metadata.requested_model ? { requested_model: parent.metadata.requested_model } : {}),
+        ...(parent.metadata.backend_cumulative_usage
+          ? { backend_cumulative_usage: parent.metadata.backend_cumulative_usage }
+          : {}),
+      },
+    }));
+    if (flags.outputFormat === "json") {
+      this.platform.stdout.write(JSON.stringify(record, null, 2) + "\n");
+    } else {
+      this.platform.stdout.write(record.id + "\n");
+      this.platform.stderr.write(
+        `Forked ${parent.id} into ${record.id}. Continue it with: clinvk resume ${record.id} "your prompt"\n`,
+      );
+    }
+    return;
+  }
+  const prompt = checkPrompt(words.join(" "));
+  const settings = settingsFor(this, config, { ...flags, backend: parent.backend });
+  await runTurnCommand(
+    this,
+    {
+      config,
+      backend: parent.backend,
+      model: flags.model,
+      format: settings.outputFormat,
+      timeoutSeconds: settings.timeoutSeconds,
+      color: useColor(this, settings),
+      dryRun: flags.dryRun ?? false,
+      wait: flags.wait ?? false,
+    },
+    { kind: "fork", prompt, workdir: parent.workdir, session: parent },
+    () => Promise.resolve(store),
+  );
+}
+
+/** `sessions fork`. */
+export const forkCommand = buildCommand({
+  func: fork,
+  parameters: {
+    flags: turnFlags,
+    aliases: turnAliases,
+    positional: {
+      kind: "array",
+      parameter: {
+        brief: "Session id (or unique prefix), then an optional prompt for the fork",
+        parse: String,
+        placeholder: "id-and-prompt",
+      },
+      minimum: 1,
+    },
+  },
+  docs: { brief: "Fork a session: a new session with the original's context" },
+});

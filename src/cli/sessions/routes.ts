@@ -1,0 +1,27 @@
+/**
+ * The `clinvk sessions …` command group.
+ * @module
+ */
+import { buildRouteMap } from "@stricli/core";
+import { cleanCommand } from "./clean.ts";
+import { deleteCommand } from "./delete.ts";
+import { doctorCommand } from "./doctor.ts";
+import { forkCommand } from "./fork.ts";
+import { listCommand } from "./list.ts";
+import { showCommand } from "./show.ts";
+import { tagCommand } from "./tag.ts";
+
+/** `clinvk sessions`. */
+export const sessionsRoutes = buildRouteMap({
+  routes: {
+    list: listCommand,
+    show: showCommand,
+    fork: forkCommand,
+    tag: tagCommand,
+    delete: deleteCommand,
+    clean: cleanCommand,
+    doctor: doctorCommand,
+  },
+  aliases: { ls: "list", rm: "delete" },
+  docs: { brief: "List, show, fork, tag, delete and clean sessions" },
+});

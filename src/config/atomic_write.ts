@@ -1,0 +1,70 @@
+/**
+ * Replacing a small text file atomically, so a crash or a full disk leaves the old config or
+ * the new one, never a half-written file.
+ * @module
+ */
+import { basename, dirname, join } from "node:path";
+import type { Fs } from "../platform/types.ts";
+import { fsErrorName } from "./read_config_file.ts";
+
+/** Options of {@linkcode writeFileAtomic}. */
+export interface AtomicWriteOptions {
+  /** Mode of a newly created file (an existing file keeps its own). Ignored on Windows. */
+  mode: number;
+  /** Mode of directories created on the way. */
+  dirMode: number;
+}
+
+/**
+ * Writes `text` to `path` through a temp file in the same directory (so the rename cannot
+ * cross file systems), fsynced before it is renamed over the target. The target is never
+ * deleted first. A symlinked target (dotfile managers do that) is followed, so the link
+ * survives and the file it points to is replaced. Missing parent directories are created.
+ *
+ * @throws the underlying file-system error; the temp file is removed first.
+ */
+export async function writeFileAtomic(
+  fs: Fs,
+  path: string,
+  text: string,
+  options: AtomicWriteOptions,
+): Promise<void> {
+  const target = await realTarget(fs, path);
+  const dir = dirname(target);
+  await fs.mkdir(dir, { recursive: true, mode: options.dirMode });
+  const mode = await existingMode(fs, target) ?? options.mode;
+  const temp = join(dir, `.${basename(target)}.tmp-${crypto.randomUUID()}`);
+  try {
+    const file = await fs.open(temp, { write: true, createNew: true, mode });
+    try {
+      const bytes = new TextEncoder().encode(text);
+      let written = 0;
+      while (written < bytes.length) written += await file.write(bytes.subarray(written));
+      await file.sync();
+    } finally {
+      file.close();
+    }
+    await fs.rename(temp, target);
+  } catch (error) {
+    await fs.remove(temp).catch(() => {});
+    throw error;
+  }
+}
+
+async function realTarget(fs: Fs, path: string): Promise<string> {
+  try {
+    return await fs.realPath(path);
+  } catch (error) {
+    if (fsErrorName(error) === "NotFound") return path;
+    throw error;
+  }
+}
+
+async function existingMode(fs: Fs, path: string): Promise<number | undefined> {
+  try {
+    const mode = (await fs.stat(path)).mode;
+    return mode === null ? undefined : mode & 0o777;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,40 @@
+/**
+ * Plain aligned tables with terminal-width-aware cells (CJK and emoji count double).
+ * @module
+ */
+import stringWidth from "string-width";
+
+/** Cuts `text` to at most `width` terminal columns, ending with "…" when cut. */
+export function truncateToWidth(text: string, width: number): string {
+  if (stringWidth(text) <= width) return text;
+  if (width <= 1) return width === 1 ? "…" : "";
+  let out = "";
+  for (const char of text) {
+    if (stringWidth(out + char) > width - 1) break;
+    out += char;
+  }
+  return out + "…";
+}
+
+function pad(text: string, width: number): string {
+  return text + " ".repeat(Math.max(0, width - stringWidth(text)));
+}
+
+/**
+ * Renders rows under a header; every column but the last is padded to its widest cell. The
+ * last column is cut so that lines fit `maxWidth` when given.
+ */
+export function renderTable(header: string[], rows: string[][], maxWidth?: number): string {
+  const all = [header, ...rows];
+  const widths = header.map((_, column) =>
+    Math.max(...all.map((row) => stringWidth(row[column] ?? "")))
+  );
+  const lines = all.map((row) => {
+    const cells = row.map((cell, column) =>
+      column === row.length - 1 ? cell : pad(cell, widths[column]!)
+    );
+    const line = cells.join("   ").trimEnd();
+    return maxWidth ? truncateToWidth(line, maxWidth) : line;
+  });
+  return lines.join("\n") + "\n";
+}

@@ -1,0 +1,105 @@
+/**
+ * Runs one backend turn: builds the argv, starts the process, parses its stream into unified
+ * events as they arrive, and reports one outcome. Knows nothing about sessions, so `serve`,
+ * `parallel` and friends can reuse it.
+ * @module
+ */
+import type { Backend, TurnRequest, TurnResult, UnifiedEvent } from "../backends/types.ts";
+import { ClinvkError, ExitCode } from "../errors.ts";
+import type { Platform } from "../platform/types.ts";
+import { CommandNotFoundError, runProcess } from "../runner/run_process.ts";
+
+/** One turn to run. */
+export interface TurnRun {
+  backend: Backend;
+  /** Executable name or path (`backends.<name>.command` or the backend's default). */
+  command: string;
+  request: TurnRequest;
+  cwd: string;
+  env?: Record<string, string>;
+  timeoutMs?: number;
+  /** Receives every unified event as soon as it is parsed. */
+  onEvent?(event: UnifiedEvent): void;
+}
+
+/** How a turn ended. */
+export interface TurnOutcome {
+  result: TurnResult;
+  /** 0 on success; the backend's own code on failure; 124 timeout; 130 interrupt. */
+  exitCode: number;
+  ok: boolean;
+  timedOut: boolean;
+  interrupted: boolean;
+  durationSeconds: number;
+  /** One-line reason when not ok. */
+  error?: string;
+}
+
+/** The argv clinvk runs for `run`, for `--dry-run` and logs. */
+export function turnArgv(run: Pick<TurnRun, "backend" | "command" | "request">): string[] {
+  return [run.command, ...run.backend.streamArgs(run.request)];
+}
+
+/**
+ * Runs the turn to completion. Throws `ClinvkError` exit 3 when the backend CLI is missing;
+ * every other failure is reported in the outcome.
+ */
+export async function executeTurn(platform: Platform, run: TurnRun): Promise<TurnOutcome> {
+  const parser = run.backend.createStreamParser();
+  const [command, ...args] = turnArgv(run);
+  let outcome;
+  try {
+    outcome = await runProcess(platform, {
+      command: command!,
+      args,
+      cwd: run.cwd,
+      env: run.env,
+      timeoutMs: run.timeoutMs,
+      onStdoutLine(line) {
+        for (const event of parser.push(line)) run.onEvent?.(event);
+      },
+    });
+  } catch (error) {
+    if (error instanceof CommandNotFoundError) throw backendNotFound(run);
+    throw error;
+  }
+  const result = parser.result();
+  const durationSeconds = Math.round(outcome.durationMs / 10) / 100;
+  const error = failureReason(run, outcome, result);
+  const ok = error === undefined;
+  return {
+    result,
+    exitCode: ok ? 0 : outcome.exitCode === 0 ? ExitCode.BackendFailed : outcome.exitCode,
+    ok,
+    timedOut: outcome.timedOut,
+    interrupted: outcome.interrupted,
+    durationSeconds,
+    error,
+  };
+}
+
+function failureReason(
+  run: TurnRun,
+  outcome: { exitCode: number; timedOut: boolean; interrupted: boolean; stderr: string },
+  result: TurnResult,
+): string | undefined {
+  const name = run.backend.name;
+  if (outcome.timedOut) {
+    return `${name} timed out after ${Math.round((run.timeoutMs ?? 0) / 1000)} s and was stopped`;
+  }
+  if (outcome.interrupted) return `${name} was interrupted`;
+  if (result.error) return result.error;
+  if (outcome.exitCode !== 0) {
+    const fromStderr = run.backend.errorFromStderr(outcome.stderr);
+    return fromStderr ?? `${name} exited with code ${outcome.exitCode}`;
+  }
+  return undefined;
+}
+
+function backendNotFound(run: TurnRun): ClinvkError {
+  return new ClinvkError(
+    `Backend CLI "${run.command}" for ${run.backend.name} was not found on PATH`,
+    ExitCode.BackendNotFound,
+    `${run.backend.installHint} Or set backends.${run.backend.name}.command in config.yaml.`,
+  );
+}

@@ -1,0 +1,213 @@
+/**
+ * Runs a turn inside a session: creates or loads the record, holds the session's one-writer
+ * lease for the length of the turn, moves it through its lifecycle (created → active →
+ * completed | error) and sums its token usage. The store lock is taken only around metadata
+ * writes, never while the backend runs.
+ * @module
+ */
+import type { TokenUsage, UnifiedEvent } from "../backends/types.ts";
+import { forkGeminiChat } from "../backends/gemini_fork.ts";
+import type { Config } from "../config/schema.ts";
+import { ClinvkError, ExitCode } from "../errors.ts";
+import type { Platform } from "../platform/types.ts";
+import type { SessionRecord } from "../sessions/record.ts";
+import type { SessionStore } from "../sessions/store_types.ts";
+import { runProcess } from "../runner/run_process.ts";
+import { executeTurn, type TurnOutcome } from "./execute_turn.ts";
+import type { TurnPlan } from "./plan_turn.ts";
+import { addUsage, turnUsage, zeroUsage } from "./token_accounting.ts";
+
+/** What a session turn needs from the app. */
+export interface SessionTurnDeps {
+  platform: Platform;
+  store: SessionStore;
+  config: Config;
+  warn(message: string): void;
+}
+
+/** Options common to every session turn. */
+export interface SessionTurnOptions {
+  plan: TurnPlan;
+  timeoutMs?: number;
+  /** Wait for a session that another process is using instead of failing (exit 5). */
+  wait: boolean;
+  /** Receives each unified event with the clinvk session id. */
+  onEvent?(event: UnifiedEvent, sessionId: string | undefined): void;
+}
+
+/** A finished session turn. */
+export interface SessionTurnOutcome {
+  outcome: TurnOutcome;
+  /** This turn's usage alone. */
+  usage: TokenUsage;
+  /** The record after the turn; absent for ephemeral runs. */
+  record?: SessionRecord;
+}
+
+/** Runs `plan` on `record` (a new, resumed or forked session) and saves the outcome. */
+export async function runSessionTurn(
+  deps: SessionTurnDeps,
+  record: SessionRecord,
+  options: SessionTurnOptions,
+): Promise<SessionTurnOutcome> {
+  const { store } = deps;
+  const lease = await store.acquireLease(record.id, {
+    wait: options.wait,
+    command: `clinvk (${record.backend})`,
+  });
+  try {
+    const plan = await prepareFork(deps, record, options.plan);
+    // Resuming a completed or failed session makes it active again while the turn runs.
+    let current = record.backend_session_id
+      ? await store.update(record.id, (r) => ({ ...r, status: "active" }))
+      : record;
+    let pending = Promise.resolve();
+    let reportedId: string | undefined;
+    const outcome = await executeTurn(deps.platform, {
+      backend: plan.backend,
+      command: plan.command,
+      request: plan.request,
+      cwd: plan.cwd,
+      env: plan.env,
+      timeoutMs: options.timeoutMs,
+      onEvent(event) {
+        if (event.type === "init" && event.backend_session_id && !reportedId) {
+          reportedId = event.backend_session_id;
+          const id = reportedId;
+          // The backend's id makes the session resumable; save it at once, not after the turn,
+          // so a crash or Ctrl-C mid-turn still leaves a resumable session.
+          pending = pending.then(async () => {
+            current = await store.update(record.id, (r) => activate(r, id, event.model));
+          });
+        }
+        options.onEvent?.(event, record.id);
+      },
+    });
+    await pending;
+    const { usage, metadata } = turnUsage(outcome.result, current.metadata);
+    const storeTokens = deps.config.session.store_token_usage;
+    const now = timestamp(deps.platform.clock.now());
+    current = await store.update(record.id, (r) => {
+      const backendId = outcome.result.backendSessionId ?? r.backend_session_id ?? null;
+      const next: SessionRecord = {
+        ...r,
+        backend_session_id: backendId,
+        model: outcome.result.model ?? r.model ?? plan.request.model ?? null,
+        status: outcome.ok ? "completed" : "error",
+        last_used_at: now,
+        turn_count: r.turn_count + 1,
+        token_usage: storeTokens ? addUsage(r.token_usage, usage) : r.token_usage,
+        error: outcome.ok ? null : outcome.error ?? "turn failed",
+        prompt: r.prompt || plan.request.prompt,
+        metadata: {
+          ...r.metadata,
+          ...metadata,
+          exit_code: outcome.exitCode,
+          duration_seconds: outcome.durationSeconds,
+        },
+      };
+      // A pending fork is done once the backend gave the fork its own id.
+      if (backendId && backendId !== r.metadata.fork_of) delete next.metadata.fork_of;
+      return next;
+    });
+    return { outcome, usage, record: current };
+  } finally {
+    await lease.release();
+  }
+}
+
+function activate(record: SessionRecord, backendId: string, model?: string): SessionRecord {
+  const next: SessionRecord = {
+    ...record,
+    backend_session_id: backendId,
+    status: "active",
+    model: record.model ?? (model && model !== "auto" ? model : null),
+  };
+  return next;
+}
+
+/**
+ * For backends without a native fork (Gemini) copies the parent's backend session under a new
+ * id before the turn, and records that id at once.
+ */
+async function prepareFork(
+  deps: SessionTurnDeps,
+  record: SessionRecord,
+  plan: TurnPlan,
+): Promise<TurnPlan> {
+  if (!plan.copyForkOf) return plan;
+  const env = deps.platform.env;
+  const geminiHome = env.get("GEMINI_CLI_HOME") ?? env.get("HOME") ?? env.get("USERPROFILE");
+  if (!geminiHome) {
+    throw new ClinvkError(
+      "Cannot fork the Gemini session: neither GEMINI_CLI_HOME nor HOME is set",
+      ExitCode.Usage,
+    );
+  }
+  const newId = crypto.randomUUID();
+  await forkGeminiChat({
+    fs: deps.platform.fs,
+    geminiHome,
+    workdir: plan.cwd,
+    parentId: plan.copyForkOf,
+    newId,
+    now: deps.platform.clock.now(),
+  });
+  await deps.store.update(record.id, (r) => activate(r, newId));
+  return { ...plan, request: { ...plan.request, resumeId: newId }, copyForkOf: undefined };
+}
+
+/** RFC 3339 UTC with `Z`, second precision, as the guide shows. */
+export function timestamp(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+/** Runs an `--ephemeral` turn: no record, and the backend is asked (or made) to keep nothing. */
+export async function runEphemeralTurn(
+  deps: Omit<SessionTurnDeps, "store">,
+  options: Omit<SessionTurnOptions, "wait">,
+): Promise<SessionTurnOutcome> {
+  const { plan } = options;
+  const outcome = await executeTurn(deps.platform, {
+    backend: plan.backend,
+    command: plan.command,
+    request: plan.request,
+    cwd: plan.cwd,
+    env: plan.env,
+    timeoutMs: options.timeoutMs,
+    onEvent: (event) => options.onEvent?.(event, undefined),
+  });
+  const backendId = outcome.result.backendSessionId;
+  const deleteArgs = backendId ? plan.backend.deleteSessionArgs?.(backendId) : undefined;
+  if (!plan.backend.nativeEphemeral && deleteArgs) {
+    // The backend kept the conversation; remove it so --ephemeral leaves nothing behind.
+    const cleanup = await executeDelete(deps, plan, deleteArgs);
+    if (cleanup) deps.warn(cleanup);
+  }
+  return { outcome, usage: outcome.result.usage ?? zeroUsage() };
+}
+
+async function executeDelete(
+  deps: Omit<SessionTurnDeps, "store">,
+  plan: TurnPlan,
+  args: string[],
+): Promise<string | undefined> {
+  try {
+    const result = await runProcess(deps.platform, {
+      command: plan.command,
+      args,
+      cwd: plan.cwd,
+      env: plan.env,
+      timeoutMs: 30_000,
+      onStdoutLine() {},
+    });
+    if (result.exitCode === 0) return undefined;
+    return `Could not delete the ephemeral ${plan.backend.name} session: ${
+      plan.backend.errorFromStderr(result.stderr) ?? `exit code ${result.exitCode}`
+    }`;
+  } catch (error) {
+    return `Could not delete the ephemeral ${plan.backend.name} session: ${
+      error instanceof Error ? error.message : String(error)
+    }`;
+  }
+}

@@ -1,0 +1,140 @@
+import assert from "node:assert/strict";
+import { claudeBackend } from "../../src/backends/claude.ts";
+import { ClinvkError, ExitCode } from "../../src/errors.ts";
+import type { TurnRequest } from "../../src/backends/types.ts";
+import { scenarios, valueAfter } from "./samples.ts";
+
+type Form = "json" | "stream";
+type Case = (argv: string[]) => { form: Form; request: TurnRequest };
+
+const prompt = (argv: string[]) => valueAfter(argv, "-p");
+const resumeId = (argv: string[]) => valueAfter(argv, "--resume");
+
+/** How clinvk asks for each recorded scenario; values come from the recorded argv. */
+const CASES: Record<string, Case> = {
+  "new-json": (a) => ({ form: "json", request: { prompt: prompt(a) } }),
+  "resume-json": (a) => ({ form: "json", request: { prompt: prompt(a), resumeId: resumeId(a) } }),
+  "fork-json": (a) => ({
+    form: "json",
+    request: { prompt: prompt(a), resumeId: resumeId(a), fork: true },
+  }),
+  "new-stream-json": (a) => ({ form: "stream", request: { prompt: prompt(a) } }),
+  "resume-stream-json": (a) => ({
+    form: "stream",
+    request: { prompt: prompt(a), resumeId: resumeId(a) },
+  }),
+  "stream-json-partial": (a) => ({ form: "stream", request: { prompt: prompt(a), partial: true } }),
+  "explicit-model": (a) => ({
+    form: "json",
+    request: { prompt: prompt(a), model: valueAfter(a, "--model") },
+  }),
+  "no-persistence": (a) => ({ form: "json", request: { prompt: prompt(a), ephemeral: true } }),
+  "error-bad-resume-id": (a) => ({
+    form: "json",
+    request: { prompt: prompt(a), resumeId: resumeId(a) },
+  }),
+  "error-400-json": (a) => ({ form: "json", request: { prompt: prompt(a) } }),
+  "error-401-json": (a) => ({ form: "json", request: { prompt: prompt(a) } }),
+  "error-429-json": (a) => ({ form: "json", request: { prompt: prompt(a) } }),
+  "error-500-stream-json": (a) => ({ form: "stream", request: { prompt: prompt(a) } }),
+  "error-server-down": (a) => ({ form: "json", request: { prompt: prompt(a) } }),
+  "error-no-api-key": (a) => ({ form: "json", request: { prompt: prompt(a) } }),
+};
+
+/** Recorded scenarios clinvk never produces (it resumes by id and asks for JSON). */
+const NOT_USED = ["version", "continue-json", "text", "explicit-session-id"];
+
+for (const s of await scenarios("claude")) {
+  const make = CASES[s.scenario];
+  if (make === undefined) continue;
+  Deno.test(`claude streamArgs()/jsonArgs() match the recorded argv of ${s.scenario}`, () => {
+    const { form, request } = make(s.argv);
+    const args = form === "json"
+      ? claudeBackend.jsonArgs(request)
+      : claudeBackend.streamArgs(request);
+    assert.deepEqual(["claude", ...args], s.argv);
+  });
+}
+
+Deno.test("claude argv tests cover every recorded scenario", async () => {
+  const names = (await scenarios("claude")).map((s) => s.scenario);
+  assert.deepEqual(names.filter((n) => !(n in CASES) && !NOT_USED.includes(n)), []);
+});
+
+Deno.test("claude jsonArgs() combines fork, model, ephemeral and permission mode", () => {
+  assert.deepEqual(
+    claudeBackend.jsonArgs({
+      prompt: "p",
+      resumeId: "abc-123",
+      fork: true,
+      model: "opus",
+      ephemeral: true,
+      approvalMode: "acceptEdits",
+    }),
+    [
+      "-p",
+      "p",
+      "--resume",
+      "abc-123",
+      "--fork-session",
+      "--model",
+      "opus",
+      "--no-session-persistence",
+      "--permission-mode",
+      "acceptEdits",
+      "--output-format",
+      "json",
+    ],
+  );
+});
+
+Deno.test("claude streamArgs() puts a prompt starting with - after --", () => {
+  const args = claudeBackend.streamArgs({ prompt: "- [ ] fix it", resumeId: "abc" });
+  assert.deepEqual(args, [
+    "-p",
+    "--resume",
+    "abc",
+    "--output-format",
+    "stream-json",
+    "--verbose",
+    "--",
+    "- [ ] fix it",
+  ]);
+});
+
+Deno.test("claude jsonArgs() places extra args before -p and the prompt", () => {
+  const args = claudeBackend.jsonArgs({ prompt: "hi", extraArgs: ["--allowed-tools", "Read", "Edit"] });
+  assert.deepEqual(args, ["--allowed-tools", "Read", "Edit", "-p", "hi", "--output-format", "json"]);
+});
+
+Deno.test("claude jsonArgs() rejects an unknown permission mode, listing the valid ones", () => {
+  assert.throws(
+    () => claudeBackend.jsonArgs({ prompt: "p", approvalMode: "yolo" }),
+    (e: unknown) =>
+      e instanceof ClinvkError && e.exitCode === ExitCode.Usage &&
+      e.message.includes('"yolo"') &&
+      e.hint === "Use one of: acceptEdits, auto, bypassPermissions, default, dontAsk, plan.",
+  );
+});
+
+Deno.test("claude jsonArgs() rejects a sandbox mode, which Claude Code does not have", () => {
+  assert.throws(
+    () => claudeBackend.jsonArgs({ prompt: "p", sandboxMode: "read-only" }),
+    (e: unknown) => e instanceof ClinvkError && e.exitCode === ExitCode.Usage,
+  );
+});
+
+Deno.test("claude jsonArgs() refuses a resume id that would read as a flag", () => {
+  assert.throws(
+    () => claudeBackend.jsonArgs({ prompt: "p", resumeId: "--dangerously-skip-permissions" }),
+    (e: unknown) => e instanceof ClinvkError && e.exitCode === ExitCode.Usage,
+  );
+});
+
+Deno.test("claude resolveModel() maps aliases and passes other names through", () => {
+  assert.equal(claudeBackend.resolveModel("fast"), "haiku");
+  assert.equal(claudeBackend.resolveModel("balanced"), "sonnet");
+  assert.equal(claudeBackend.resolveModel("best"), "opus");
+  assert.equal(claudeBackend.resolveModel("claude-sonnet-4-5"), "claude-sonnet-4-5");
+  assert.equal(claudeBackend.resolveModel(undefined), undefined);
+});

@@ -1,0 +1,65 @@
+/**
+ * Access to the recorded outputs of the real backend CLIs in `../shared/samples/`
+ * (samples/README.md), read at test time so tests check exactly what the CLIs print.
+ * @module
+ */
+import type { BackendName } from "../../src/backends/types.ts";
+
+/** The shared samples folder, relative to this repository. */
+export const SAMPLES_DIR = new URL("../../../shared/samples/", import.meta.url);
+
+/** One line of `samples/index.jsonl`. */
+export interface Scenario {
+  cli: BackendName;
+  scenario: string;
+  argv: string[];
+  env: string[];
+  exit: number;
+}
+
+/** Reads a file of the samples folder, e.g. `readSample("claude/new-json.stdout")`. */
+export function readSample(path: string): Promise<string> {
+  return Deno.readTextFile(new URL(path, SAMPLES_DIR));
+}
+
+/** stdout and stderr recorded for `cli`'s `scenario`. */
+export async function sampleOutput(
+  cli: BackendName,
+  scenario: string,
+): Promise<{ stdout: string; stderr: string }> {
+  const [stdout, stderr] = await Promise.all([
+    readSample(`${cli}/${scenario}.stdout`),
+    readSample(`${cli}/${scenario}.stderr`),
+  ]);
+  return { stdout, stderr };
+}
+
+/** Every scenario of `samples/index.jsonl` recorded for `cli`. */
+export async function scenarios(cli: BackendName): Promise<Scenario[]> {
+  const text = await readSample("index.jsonl");
+  return text.split("\n").filter((line) => line.trim() !== "")
+    .map((line) => JSON.parse(line) as Scenario)
+    .filter((s) => s.cli === cli);
+}
+
+/** Scenario names of `cli` whose outputs are stored (`<name>.stdout` exists). */
+export async function recordedScenarioNames(cli: BackendName): Promise<string[]> {
+  const names: string[] = [];
+  for await (const entry of Deno.readDir(new URL(`${cli}/`, SAMPLES_DIR))) {
+    if (entry.name.endsWith(".stdout")) names.push(entry.name.slice(0, -".stdout".length));
+  }
+  return names.sort();
+}
+
+/** The argument following `flag` in `argv` (fails the test when absent). */
+export function valueAfter(argv: string[], flag: string): string {
+  const index = argv.indexOf(flag);
+  const value = index < 0 ? undefined : argv[index + 1];
+  if (value === undefined) throw new Error(`No value after ${flag} in ${JSON.stringify(argv)}`);
+  return value;
+}
+
+/** The JSON objects of a JSON-lines text. */
+export function jsonLines(text: string): Record<string, unknown>[] {
+  return text.split("\n").filter((l) => l.trim().startsWith("{")).map((l) => JSON.parse(l));
+}

@@ -1,0 +1,87 @@
+import assert from "node:assert/strict";
+import {
+  type Config,
+  CONFIG_KEYS,
+  configKeyPaths,
+  configSectionPaths,
+  defaultConfig,
+  lookupKey,
+} from "../../src/config/schema.ts";
+
+Deno.test("defaultConfig() builds the documented defaults from the key table", () => {
+  const expected: Config = {
+    default_backend: "claude",
+    backends: {
+      claude: { extra_args: [], env: {} },
+      codex: { extra_args: [], env: {} },
+      gemini: { extra_args: [], env: {} },
+    },
+    session: {
+      retention_days: 30,
+      store_token_usage: true,
+      default_tags: [],
+      lock_timeout_seconds: 30,
+    },
+    output: { format: "text", show_tokens: false, show_timing: false, color: "auto" },
+    timeout_seconds: 0,
+  };
+  assert.deepEqual(defaultConfig(), expected);
+});
+
+Deno.test("defaultConfig() returns a fresh object each call", () => {
+  const first = defaultConfig();
+  first.session.default_tags.push("mutated");
+  first.backends.claude.env.X = "1";
+  assert.deepEqual(defaultConfig().session.default_tags, []);
+  assert.deepEqual(defaultConfig().backends.claude.env, {});
+});
+
+Deno.test("configKeyPaths() lists every required key once", () => {
+  const paths = configKeyPaths();
+  assert.equal(new Set(paths).size, paths.length);
+  for (const backend of ["claude", "codex", "gemini"]) {
+    for (const leaf of ["command", "model", "approval_mode", "sandbox_mode", "extra_args", "env"]) {
+      assert.ok(paths.includes(`backends.${backend}.${leaf}`), `backends.${backend}.${leaf}`);
+    }
+  }
+  for (
+    const path of [
+      "default_backend",
+      "session.retention_days",
+      "session.store_token_usage",
+      "session.default_tags",
+      "session.lock_timeout_seconds",
+      "output.format",
+      "output.show_tokens",
+      "output.show_timing",
+      "output.color",
+      "timeout_seconds",
+    ]
+  ) assert.ok(paths.includes(path), path);
+});
+
+Deno.test("every key has a one-line description", () => {
+  for (const spec of CONFIG_KEYS) {
+    assert.ok(spec.description.length > 0 && !spec.description.includes("\n"), spec.path);
+  }
+});
+
+Deno.test("lookupKey() tells leaves, sections and mapping entries apart", () => {
+  assert.equal(lookupKey("session.retention_days")?.kind, "leaf");
+  assert.equal(lookupKey("session")?.kind, "section");
+  assert.equal(lookupKey("backends.codex")?.kind, "section");
+  const entry = lookupKey("backends.claude.env.API_BASE");
+  assert.equal(entry?.kind, "map_entry");
+  assert.equal(entry?.kind === "map_entry" && entry.spec.path, "backends.claude.env");
+  assert.equal(entry?.kind === "map_entry" && entry.entry, "API_BASE");
+  assert.equal(lookupKey("session.retension_days"), undefined);
+  assert.equal(lookupKey("backends.claude.model.x"), undefined);
+  assert.deepEqual(configSectionPaths().sort(), [
+    "backends",
+    "backends.claude",
+    "backends.codex",
+    "backends.gemini",
+    "output",
+    "session",
+  ]);
+});
