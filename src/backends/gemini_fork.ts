@@ -32,7 +32,6 @@ export interface ForkGeminiChatOptions {
 const SESSION_ID = /^[0-9A-Za-z-]{8,}$/;
 
 interface Candidate {
-  path: string;
   chatsDir: string;
   name: string;
   text: string;
@@ -65,10 +64,10 @@ export async function forkGeminiChat(options: ForkGeminiChatOptions): Promise<st
   }
   const { verified, mismatched } = await findChats(options);
   if (verified.length === 0) {
-    const reason = mismatched.length > 0
-      ? `the chat file ${
-        mismatched[0]
-      } does not start with that session id (Gemini's format may have changed); refusing to fork`
+    const wrongFile = mismatched[0];
+    const reason = wrongFile !== undefined
+      ? `the chat file ${wrongFile} does not start with that session id ` +
+        "(Gemini's format may have changed); refusing to fork"
       : `no chat file session-*-${parentId.slice(0, 8)}.jsonl under ${tmpRoot(options)}`;
     throw forkError(parentId, reason);
   }
@@ -123,7 +122,7 @@ async function findChats(
       const path = join(chatsDir, name);
       const text = await fs.readTextFile(path);
       if (firstLineSessionId(text) === parentId) {
-        verified.push({ path, chatsDir, name, text, inWorkdir });
+        verified.push({ chatsDir, name, text, inWorkdir });
       } else {
         mismatched.push(path);
       }

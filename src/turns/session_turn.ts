@@ -15,7 +15,8 @@ import type { SessionStore } from "../sessions/store_types.ts";
 import { runProcess } from "../runner/run_process.ts";
 import { executeTurn, type TurnOutcome } from "./execute_turn.ts";
 import type { TurnPlan } from "./plan_turn.ts";
-import { addUsage, turnUsage, zeroUsage } from "./token_accounting.ts";
+import { addUsage, emptyUsage } from "../backends/usage.ts";
+import { turnUsage } from "./token_accounting.ts";
 
 /** What a session turn needs from the app. */
 export interface SessionTurnDeps {
@@ -184,7 +185,7 @@ export async function runEphemeralTurn(
     const cleanup = await executeDelete(deps, plan, deleteArgs);
     if (cleanup) deps.warn(cleanup);
   }
-  return { outcome, usage: outcome.result.usage ?? zeroUsage() };
+  return { outcome, usage: outcome.result.usage ?? emptyUsage() };
 }
 
 async function executeDelete(

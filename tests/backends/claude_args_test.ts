@@ -103,8 +103,19 @@ Deno.test("claude streamArgs() puts a prompt starting with - after --", () => {
 });
 
 Deno.test("claude jsonArgs() places extra args before -p and the prompt", () => {
-  const args = claudeBackend.jsonArgs({ prompt: "hi", extraArgs: ["--allowed-tools", "Read", "Edit"] });
-  assert.deepEqual(args, ["--allowed-tools", "Read", "Edit", "-p", "hi", "--output-format", "json"]);
+  const args = claudeBackend.jsonArgs({
+    prompt: "hi",
+    extraArgs: ["--allowed-tools", "Read", "Edit"],
+  });
+  assert.deepEqual(args, [
+    "--allowed-tools",
+    "Read",
+    "Edit",
+    "-p",
+    "hi",
+    "--output-format",
+    "json",
+  ]);
 });
 
 Deno.test("claude jsonArgs() rejects an unknown permission mode, listing the valid ones", () => {

@@ -1,0 +1,67 @@
+/**
+ * Crash-safe file replacement: write a temp file in the same directory, fsync it, rename it
+ * over the target. `rename` within one directory is atomic, so a crash at any instant leaves
+ * the old file or the new one, never none or half. The target is never deleted first.
+ * @module
+ */
+import { join } from "node:path";
+import type { Fs } from "../platform/types.ts";
+import { generateId } from "./ids.ts";
+
+/** Prefix of every temp file; a dot-name so the `*.json` glob never sees it. */
+export const TEMP_PREFIX = ".tmp-";
+
+/** Modification time (ms) and size of a file that was just written. */
+export interface WrittenFile {
+  mtime: number;
+  size: number;
+}
+
+/** Name of a temp file owned by `pid`: `.tmp-<pid>-<random>`, so a sweeper can tell whose it is. */
+export function tempName(pid: number): string {
+  return `${TEMP_PREFIX}${pid}-${generateId()}`;
+}
+
+/** The pid encoded in a temp file name, or `undefined` when the name is not one of ours. */
+export function tempOwner(name: string): number | undefined {
+  const match = /^\.tmp-(\d+)-[a-z0-9]+$/.exec(name);
+  return match ? Number(match[1]) : undefined;
+}
+
+/**
+ * Atomically replaces `<dir>/<name>` with `data` (mode 0600) and returns the new file's mtime
+ * and size as the file system recorded them.
+ *
+ * @example
+ * ```ts
+ * await writeFileAtomic(Deno, "/home/me/.clinvk/sessions", "k3v9q0x7ma.json", bytes, Deno.pid);
+ * ```
+ */
+export async function writeFileAtomic(
+  fs: Fs,
+  dir: string,
+  name: string,
+  data: Uint8Array,
+  pid: number,
+): Promise<WrittenFile> {
+  const temp = join(dir, tempName(pid));
+  let written: WrittenFile;
+  try {
+    const file = await fs.open(temp, { write: true, createNew: true, mode: 0o600 });
+    try {
+      let offset = 0;
+      while (offset < data.length) offset += await file.write(data.subarray(offset));
+      // Without fsync a power loss after the rename can leave a renamed but empty file.
+      await file.sync();
+      const info = await file.stat();
+      written = { mtime: info.mtime?.getTime() ?? 0, size: info.size };
+    } finally {
+      file.close();
+    }
+    await fs.rename(temp, join(dir, name));
+  } catch (error) {
+    await fs.remove(temp).catch(() => {});
+    throw error;
+  }
+  return written;
+}

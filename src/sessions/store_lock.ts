@@ -1,0 +1,106 @@
+/**
+ * The store's cross-process lock: `sessions/.lock`, an advisory `flock`-style lock through
+ * `Deno.FsFile` — exclusive for writes, shared for reads. Advisory locks die with their process,
+ * so a crashed clinvk never leaves a stale lock and the file itself is never deleted.
+ *
+ * Locks belong to an open file, not to a process, so two operations of one process (e.g. two
+ * requests of `clinvk serve`) exclude each other too. The flip side: never take the lock again
+ * while holding it — that waits for itself until the timeout.
+ * @module
+ */
+import { ClinvkError, ExitCode, usageError } from "../errors.ts";
+import type { Fs } from "../platform/types.ts";
+import { formatSeconds, retryWithBackoff } from "./backoff.ts";
+import { errorMessage, errorName, isADirectory, isNotFound } from "./fs_errors.ts";
+import { ensureStoreDirs } from "./store_paths.ts";
+import type { StorePaths } from "./store_paths.ts";
+
+/** Shared (many readers) or exclusive (one writer). */
+export type LockMode = "shared" | "exclusive";
+
+/** What {@linkcode StoreLock} needs. */
+export interface StoreLockOptions {
+  fs: Fs;
+  paths: StorePaths;
+  timeoutMs: number;
+  sleep: (ms: number) => Promise<void>;
+}
+
+/** Holds `sessions/.lock` around a piece of metadata I/O. */
+export class StoreLock {
+  readonly #options: StoreLockOptions;
+  #dirsReady = false;
+
+  constructor(options: StoreLockOptions) {
+    this.#options = options;
+  }
+
+  /**
+   * Runs `fn` while holding the lock in `mode`; throws exit 5 naming the lock file when another
+   * process holds it longer than the timeout.
+   */
+  async with<T>(mode: LockMode, fn: () => Promise<T>): Promise<T> {
+    const file = await this.#open();
+    try {
+      await this.#acquire(file, mode);
+      return await fn();
+    } finally {
+      // Closing the file releases the lock even if unlock fails.
+      file.close();
+    }
+  }
+
+  async #acquire(file: Deno.FsFile, mode: LockMode): Promise<void> {
+    const { timeoutMs, sleep, paths } = this.#options;
+    const locked = await retryWithBackoff(
+      () => file.tryLock(mode === "exclusive"),
+      timeoutMs,
+      sleep,
+    );
+    if (!locked) {
+      throw new ClinvkError(
+        `Timed out after ${formatSeconds(timeoutMs)} waiting for the session store lock ${paths.lock}`,
+        ExitCode.Busy,
+        "Another clinvk process is using the store; try again when it finishes " +
+          "(raise session.lock_timeout_seconds to wait longer).",
+      );
+    }
+  }
+
+  async #open(): Promise<Deno.FsFile> {
+    const { fs, paths } = this.#options;
+    if (!this.#dirsReady) {
+      await ensureStoreDirs(fs, paths);
+      this.#dirsReady = true;
+    }
+    const open = () =>
+      fs.open(paths.lock, { read: true, write: true, create: true, mode: 0o600 });
+    try {
+      return await open();
+    } catch (error) {
+      if (isNotFound(error)) {
+        // The user moved `sessions/` away (the guide's reset); start a fresh one.
+        await ensureStoreDirs(fs, paths);
+        return await open().catch((again) => this.#fail(again));
+      }
+      return this.#fail(error);
+    }
+  }
+
+  #fail(error: unknown): never {
+    const { paths } = this.#options;
+    if (isADirectory(error)) {
+      throw usageError(
+        `Cannot lock the session store: ${paths.lock} is a directory`,
+        `Remove it (\`rmdir ${paths.lock}\`); clinvk recreates the lock file.`,
+      );
+    }
+    if (errorName(error) === "PermissionDenied") {
+      throw usageError(
+        `Cannot open the session store lock ${paths.lock}: ${errorMessage(error)}`,
+        `Make ${paths.dir} writable by your user.`,
+      );
+    }
+    throw error;
+  }
+}

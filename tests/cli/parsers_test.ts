@@ -1,0 +1,46 @@
+import { assertEquals, assertThrows } from "../support/assert.ts";
+import {
+  parseBackend,
+  parseDuration,
+  parseOutputFormat,
+  parsePositiveInt,
+  parseSeconds,
+  parseStatus,
+} from "../../src/cli/parsers.ts";
+
+Deno.test("parseBackend() accepts known backends case-insensitively", () => {
+  assertEquals(parseBackend("Codex"), "codex");
+  assertThrows(() => parseBackend("nope"), SyntaxError, "claude, codex, gemini");
+});
+
+Deno.test("parseOutputFormat() and parseStatus() list the valid values on error", () => {
+  assertEquals(parseOutputFormat("stream-json"), "stream-json");
+  assertThrows(() => parseOutputFormat("yaml"), SyntaxError, "text, json, stream-json");
+  assertEquals(parseStatus("completed"), "completed");
+  assertThrows(() => parseStatus("done"), SyntaxError, "created, active");
+});
+
+Deno.test("parseSeconds() takes positive numbers and rejects the rest", () => {
+  assertEquals(parseSeconds("90"), 90);
+  assertEquals(parseSeconds("1.5"), 1.5);
+  for (const bad of ["0", "-1", "abc", "1e3", "", "NaN"]) {
+    assertThrows(() => parseSeconds(bad), SyntaxError);
+  }
+});
+
+Deno.test("parsePositiveInt() rejects zero, fractions and words", () => {
+  assertEquals(parsePositiveInt("20"), 20);
+  for (const bad of ["0", "2.5", "ten", "-3"]) assertThrows(() => parsePositiveInt(bad), SyntaxError);
+});
+
+Deno.test("parseDuration() reads s/m/h/d/w and bare days", () => {
+  assertEquals(parseDuration("30d"), 30 * 86_400_000);
+  assertEquals(parseDuration("7"), 7 * 86_400_000);
+  assertEquals(parseDuration("12h"), 12 * 3_600_000);
+  assertEquals(parseDuration("90m"), 90 * 60_000);
+  assertEquals(parseDuration("2w"), 14 * 86_400_000);
+  assertEquals(parseDuration("45s"), 45_000);
+  for (const bad of ["30 days", "d", "-1d", "1.5d", "1y"]) {
+    assertThrows(() => parseDuration(bad), SyntaxError, "duration");
+  }
+});
