@@ -1,12 +1,12 @@
 /**
- * Access to the recorded outputs of the real backend CLIs in `../shared/samples/`
+ * Access to the recorded outputs of the real backend CLIs in `tests/fixtures/samples/` (a copy of `shared/samples`)
  * (samples/README.md), read at test time so tests check exactly what the CLIs print.
  * @module
  */
 import type { BackendName } from "../../src/backends/types.ts";
 
 /** The shared samples folder, relative to this repository. */
-export const SAMPLES_DIR = new URL("../../../shared/samples/", import.meta.url);
+export const SAMPLES_DIR = new URL("../fixtures/samples/", import.meta.url);
 
 /** One line of `samples/index.jsonl`. */
 export interface Scenario {

@@ -1,0 +1,51 @@
+/**
+ * The Deno permissions clinvk runs with: one list for the README's Permissions table, the
+ * `clinvk` task and the flags baked into the compiled binaries, so they cannot drift apart.
+ * @module
+ */
+
+/** One Deno permission flag clinvk needs, and what it is for. */
+export interface Permission {
+  /** The flag as passed to `deno run` or `deno compile`, e.g. `--allow-read`. */
+  readonly flag: string;
+  /** What clinvk uses it for, as the README's Permissions table says. */
+  readonly why: string;
+}
+
+/**
+ * Every permission clinvk needs. Deliberately no `--allow-net` (clinvk never talks to the
+ * network itself; the backend CLIs do) and never `-A`.
+ */
+export const PERMISSIONS: readonly Permission[] = [
+  {
+    flag: "--allow-read",
+    why: "`CLINVK_HOME` (config, sessions), the working directory (real path, git check), " +
+      "Gemini's chat folder for forks",
+  },
+  {
+    flag: "--allow-write",
+    why: "`CLINVK_HOME`, and Gemini's chat folder when forking a Gemini session",
+  },
+  {
+    flag: "--allow-env",
+    why: "`HOME`, `CLINVK_*`, `NO_COLOR`, `GEMINI_CLI_HOME`, and variables named in `${VAR}` " +
+      "in config",
+  },
+  {
+    flag: "--allow-run",
+    why: "the backend CLIs (`claude`, `codex`, `gemini`, or `backends.<name>.command`)",
+  },
+];
+
+/**
+ * The permission flags alone, in table order, ready to splice into a `deno` argv.
+ *
+ * @example
+ * ```ts
+ * import { permissionFlags } from "./permissions.ts";
+ * const args = ["run", ...permissionFlags(), "src/main.ts"];
+ * ```
+ */
+export function permissionFlags(): string[] {
+  return PERMISSIONS.map((permission) => permission.flag);
+}

@@ -1,0 +1,51 @@
+/**
+ * `doctor`: finds every bad `*.json` in `sessions/` (rereading all files) and, with `fix`,
+ * moves them to `sessions/.corrupt/` — never deletes them: they are the user's data.
+ * @module
+ */
+import { join } from "node:path";
+import { isNotFound } from "./fs_errors.ts";
+import { writeIndex } from "./index_log.ts";
+import { rebuildIndex } from "./index_sync.ts";
+import type { StoreContext } from "./store_context.ts";
+import { ensurePrivateDir } from "./store_paths.ts";
+import type { BadFile } from "./store_types.ts";
+
+async function exists(ctx: StoreContext, path: string): Promise<boolean> {
+  try {
+    await ctx.fs.lstat(path);
+    return true;
+  } catch (error) {
+    if (isNotFound(error)) return false;
+    throw error;
+  }
+}
+
+/** A free name in `.corrupt/`: the same name, else `x.1.json`, `x.2.json`, … */
+async function quarantineName(ctx: StoreContext, name: string): Promise<string> {
+  const stem = name.endsWith(".json") ? name.slice(0, -".json".length) : name;
+  let candidate = name;
+  for (let n = 1; await exists(ctx, join(ctx.paths.corrupt, candidate)); n++) {
+    candidate = `${stem}.${n}.json`;
+  }
+  return candidate;
+}
+
+/** Lists bad session files; with `fix`, moves them to `.corrupt/`. Takes the exclusive lock. */
+export async function runDoctor(ctx: StoreContext, fix: boolean): Promise<BadFile[]> {
+  return await ctx.lock.with("exclusive", async () => {
+    const rebuilt = await rebuildIndex(ctx, { rereadAll: true, report: false });
+    const found = rebuilt.bad.map((bad) => ({
+      path: join(ctx.paths.dir, bad.bad),
+      reason: bad.reason,
+    }));
+    if (!fix || found.length === 0) return found;
+    await ensurePrivateDir(ctx.fs, ctx.paths.corrupt);
+    for (const bad of rebuilt.bad) {
+      const target = join(ctx.paths.corrupt, await quarantineName(ctx, bad.bad));
+      await ctx.fs.rename(join(ctx.paths.dir, bad.bad), target);
+    }
+    await writeIndex(ctx.fs, ctx.paths, ctx.pid, rebuilt.live, []);
+    return found;
+  });
+}

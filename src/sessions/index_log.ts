@@ -1,0 +1,367 @@
+/**
+ * The session index, `sessions/.index`: a cache that lets `list --limit N`, `resume --last`,
+ * `-c` and id-prefix lookup run without reading every session file. The `<id>.json` files are
+ * the source of truth; the index can always be rebuilt from them (deleting it is harmless).
+ *
+ * ## Layout
+ *
+ * ```
+ * header      256 bytes: JSON {clinvk_index, ids, id_width, base_at, tail_at, base_lines, live}
+ * id block    every live id, sorted, padded to id_width, one per line  → binary search
+ * base        one JSON line per file, written at the last compaction:
+ *               bad files first ({bad, reason, mtime, size}), then live entries sorted
+ *               oldest → newest last_used_at (ties: older write first)
+ * tail        appended since: one line per write, each ending in the trailer {dir, max, seq}
+ *               {id, backend, status, …, mtime, size, dir, max, seq}   a new/changed session
+ *               {id, deleted: true, dir, max, seq}                      a deleted one
+ *               {dir, max, seq}                                         directory stamp only
+ * ```
+ *
+ * - `dir` is the `sessions/` directory's mtime and inode observed right after the write the
+ *   line describes. Every clinvk write (temp file + rename, delete) changes the directory's
+ *   mtime and happens under the exclusive store lock, immediately followed by its index line.
+ *   So "the directory's current stamp equals the last line's `dir`" means nobody else has
+ *   added, removed or renamed anything since: the index is current. Anything else — a file
+ *   `rm`-ed or dropped in by hand, `jq … > tmp && mv tmp x.json`, a crash between rename and
+ *   append, the whole directory moved away and recreated — changes the stamp, and the next
+ *   reader rebuilds (`index_sync.ts`): readDir, stat every file, reread only the files whose
+ *   mtime/size differ from their entry, then write a fresh compacted index atomically.
+ * - `max` is the greatest `last_used_at` of all lines so far. Reading backwards from the end,
+ *   once N matches are held and the Nth is at least as new as the current line's `max`, no
+ *   earlier line can beat it: "newest N" stops after about N lines whatever the store's size.
+ *   In the base, lines are sorted, so a line's own `last_used_at` is that bound.
+ * - `seq` counts tail lines. When the tail outgrows min(1024, max(16, live)) lines the index is
+ *   compacted (rewritten from itself, no session files read), which keeps prefix lookup — a
+ *   binary search of the id block plus a scan of the short tail — and the backward scan cheap.
+ * - Checks on read: whoever reads a session file for a listed entry compares it with the entry;
+ *   a missing or different file (an in-place edit leaves the directory stamp alone) gets its
+ *   entry rechecked and fixed before the query is answered again.
+ *
+ * Limits, by design: mtimes have millisecond resolution, so a hand change within the same
+ * millisecond as a clinvk write is only noticed when that file is read or the directory
+ * changes again; an in-place edit (`>>`) is noticed when the file is read.
+ * @module
+ */
+import type { Fs } from "../platform/types.ts";
+import { writeFileAtomic } from "./atomic_write.ts";
+import { linesBackward, readAt, splitLines } from "./file_reader.ts";
+import { isNotFound } from "./fs_errors.ts";
+import { entryMatches, newestFirst, rank } from "./index_entry.ts";
+import type { IndexEntry, Ranked } from "./index_entry.ts";
+import {
+  decodeHeader,
+  encodeBad,
+  encodeEntry,
+  encodeHeader,
+  encodeStamp,
+  encodeTombstone,
+  HEADER_BYTES,
+  lineKey,
+  parseLine,
+} from "./index_format.ts";
+import type { BadLine, IndexHeader, IndexLine, TailMeta } from "./index_format.ts";
+import type { StorePaths } from "./store_paths.ts";
+import type { SessionFilter } from "./store_types.ts";
+import { timestampMs } from "./time.ts";
+import { TopN } from "./top_n.ts";
+
+/** What a reader needs to know about the index: its header, last trailer and size. */
+export interface IndexState {
+  header: IndexHeader;
+  last: TailMeta;
+  size: number;
+}
+
+/** A file the index knows about, with its line's position (for tie-breaks). */
+export type Slot =
+  | { kind: "entry"; entry: IndexEntry; pos: number }
+  | { kind: "bad"; bad: BadLine; pos: number };
+
+/** The whole index, read into memory. */
+export interface LoadedIndex extends IndexState {
+  /** By file name (`<id>.json`, or a bad file's name). */
+  slots: Map<string, Slot>;
+}
+
+/** A change to append: a written session or a deleted one. */
+export type IndexChange = { entry: IndexEntry } | { deleted: string };
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+const NEWLINE = 0x0a;
+const decodeLine = (bytes: Uint8Array): IndexLine | undefined => parseLine(decoder.decode(bytes));
+
+/** The directory's stamp: mtime in ms and inode (a recreated directory gets a new inode). */
+export async function observeDir(fs: Fs, dir: string): Promise<string> {
+  const info = await fs.stat(dir);
+  return `${info.mtime?.getTime() ?? 0}:${info.ino ?? 0}`;
+}
+
+async function openForRead(fs: Fs, path: string): Promise<Deno.FsFile | undefined> {
+  try {
+    return await fs.open(path, { read: true });
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Reads only the header and the last line. `undefined` when the index is missing, not ours,
+ * or does not end in a complete trailer line (a crash mid-append) — all mean "rebuild".
+ */
+export async function readIndexState(fs: Fs, path: string): Promise<IndexState | undefined> {
+  const file = await openForRead(fs, path);
+  if (!file) return undefined;
+  try {
+    const size = (await file.stat()).size;
+    const header = decodeHeader(await readAt(file, 0, HEADER_BYTES));
+    if (!header || size <= header.tail_at) return undefined;
+    const lastByte = await readAt(file, size - 1, 1);
+    if (lastByte[0] !== NEWLINE) return undefined;
+    for await (const line of linesBackward(file, header.tail_at, size, 4096)) {
+      const parsed = decodeLine(line.bytes);
+      if (!parsed || parsed.kind === "bad" || !parsed.meta) return undefined;
+      return { header, last: parsed.meta, size };
+    }
+    return undefined;
+  } finally {
+    file.close();
+  }
+}
+
+/** Reads the whole index (for full listings and compaction); `undefined` when unusable. */
+export async function loadIndex(fs: Fs, path: string): Promise<LoadedIndex | undefined> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await fs.readFile(path);
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
+  const header = decodeHeader(bytes.subarray(0, HEADER_BYTES));
+  if (!header || bytes.length <= header.tail_at || bytes[bytes.length - 1] !== NEWLINE) {
+    return undefined;
+  }
+  const slots = new Map<string, Slot>();
+  let last: TailMeta | undefined;
+  let pos = 0;
+  for (const line of splitLines(bytes.subarray(header.base_at), header.base_at)) {
+    const parsed = decodeLine(line.bytes);
+    const inTail = line.offset >= header.tail_at;
+    if (!parsed || (inTail && parsed.kind === "bad")) return undefined;
+    const key = lineKey(parsed);
+    if (parsed.kind === "entry") slots.set(key!, { kind: "entry", entry: parsed.entry, pos });
+    else if (parsed.kind === "bad") slots.set(key!, { kind: "bad", bad: parsed.bad, pos });
+    else if (parsed.kind === "tombstone") slots.delete(key!);
+    last = parsed.kind === "bad" ? undefined : parsed.meta;
+    pos++;
+  }
+  return last ? { header, last, size: bytes.length, slots } : undefined;
+}
+
+async function appendBytes(fs: Fs, path: string, bytes: Uint8Array): Promise<void> {
+  let file: Deno.FsFile;
+  try {
+    // No `create`: if the index vanished, the next reader rebuilds it from the files.
+    file = await fs.open(path, { append: true });
+  } catch (error) {
+    if (isNotFound(error)) return;
+    throw error;
+  }
+  try {
+    let offset = 0;
+    while (offset < bytes.length) offset += await file.write(bytes.subarray(offset));
+  } finally {
+    file.close();
+  }
+}
+
+/**
+ * Appends the lines of `changes` (just made on disk, under the exclusive lock) with the
+ * directory stamp observed now. With no changes it appends a bare stamp if the directory
+ * changed (e.g. clinvk created `.corrupt/`), so that change is not mistaken for a hand edit.
+ */
+export async function appendChanges(
+  fs: Fs,
+  paths: StorePaths,
+  state: IndexState,
+  changes: readonly IndexChange[],
+): Promise<IndexState> {
+  const dir = await observeDir(fs, paths.dir);
+  let { max, seq } = state.last;
+  const lines = changes.map((change) => {
+    seq++;
+    if ("deleted" in change) return encodeTombstone(change.deleted, { dir, max, seq });
+    const lastUsed = timestampMs(change.entry.last_used_at);
+    if (Number.isFinite(lastUsed)) max = Math.max(max, lastUsed);
+    return encodeEntry(change.entry, { dir, max, seq });
+  });
+  if (lines.length === 0) {
+    if (dir === state.last.dir) return state;
+    seq++;
+    lines.push(encodeStamp({ dir, max, seq }));
+  }
+  const bytes = encoder.encode(lines.join("\n") + "\n");
+  await appendBytes(fs, paths.index, bytes);
+  return { header: state.header, last: { dir, max, seq }, size: state.size + bytes.length };
+}
+
+/** Whether the tail has grown enough to compact (see the module comment). */
+export function needsCompaction(state: IndexState): boolean {
+  return state.last.seq > Math.min(1024, Math.max(16, state.header.live));
+}
+
+/**
+ * Writes a fresh index (atomically) holding `live` — already in ascending list order — and
+ * `bad`, then appends the stamp line that makes it current.
+ */
+export async function writeIndex(
+  fs: Fs,
+  paths: StorePaths,
+  pid: number,
+  live: readonly IndexEntry[],
+  bad: readonly BadLine[],
+): Promise<IndexState> {
+  const ids = live.map((entry) => entry.id).sort();
+  const width = ids.reduce((widest, id) => Math.max(widest, id.length), 1);
+  const idBlock = encoder.encode(ids.map((id) => id.padEnd(width) + "\n").join(""));
+  const baseLines = [...bad.map(encodeBad), ...live.map((entry) => encodeEntry(entry))];
+  const base = encoder.encode(baseLines.map((line) => line + "\n").join(""));
+  const base_at = HEADER_BYTES + idBlock.length;
+  const header = encodeHeader({
+    ids: ids.length,
+    id_width: width,
+    base_at,
+    tail_at: base_at + base.length,
+    base_lines: baseLines.length,
+    live: live.length,
+  });
+  const content = new Uint8Array(header.length + idBlock.length + base.length);
+  content.set(header);
+  content.set(idBlock, header.length);
+  content.set(base, base_at);
+  await writeFileAtomic(fs, paths.dir, ".index", content, pid);
+  const max = live.reduce((newest, entry) => {
+    const lastUsed = timestampMs(entry.last_used_at);
+    return Number.isFinite(lastUsed) ? Math.max(newest, lastUsed) : newest;
+  }, 0);
+  const dir = await observeDir(fs, paths.dir);
+  const stamp = encoder.encode(encodeStamp({ dir, max, seq: 0 }) + "\n");
+  await appendBytes(fs, paths.index, stamp);
+  return {
+    header: decodeHeader(header)!,
+    last: { dir, max, seq: 0 },
+    size: content.length + stamp.length,
+  };
+}
+
+/**
+ * The newest `limit` live entries matching `filter`, newest first, reading the log backwards
+ * only as far as needed. `undefined` when a line is unreadable (rebuild and ask again).
+ */
+export async function scanNewest(
+  fs: Fs,
+  path: string,
+  state: IndexState,
+  filter: SessionFilter,
+  limit: number,
+): Promise<Ranked[] | undefined> {
+  if (limit <= 0) return [];
+  const file = await openForRead(fs, path);
+  if (!file) return undefined;
+  const top = new TopN<Ranked>(limit, newestFirst);
+  const seen = new Set<string>();
+  let pos = 0;
+  try {
+    for await (const line of linesBackward(file, state.header.base_at, state.size)) {
+      const parsed = decodeLine(line.bytes);
+      if (!parsed) return undefined;
+      pos--; // Earlier lines rank lower on ties; only the relative order matters.
+      const key = lineKey(parsed);
+      let bound = -Infinity;
+      if (parsed.kind === "entry") {
+        if (!seen.has(key!)) {
+          seen.add(key!);
+          if (entryMatches(parsed.entry, filter)) top.offer(rank(parsed.entry, pos));
+        }
+        bound = parsed.meta ? parsed.meta.max : timestampMs(parsed.entry.last_used_at);
+      } else if (parsed.kind !== "bad") {
+        if (key) seen.add(key);
+        bound = parsed.meta.max;
+      }
+      if (top.full && top.worst!.lastUsed >= bound) break;
+    }
+  } finally {
+    file.close();
+  }
+  return top.sorted();
+}
+
+/** Ids held in memory above this size of id block are binary-searched on disk instead. */
+const IN_MEMORY_ID_BLOCK = 256 * 1024;
+
+async function idReader(
+  file: Deno.FsFile,
+  header: IndexHeader,
+): Promise<(index: number) => Promise<string>> {
+  const stride = header.id_width + 1;
+  const size = header.ids * stride;
+  if (size <= IN_MEMORY_ID_BLOCK) {
+    const block = decoder.decode(await readAt(file, HEADER_BYTES, size));
+    return (index) => Promise.resolve(block.slice(index * stride, index * stride + stride).trimEnd());
+  }
+  return async (index) =>
+    decoder.decode(await readAt(file, HEADER_BYTES + index * stride, header.id_width)).trimEnd();
+}
+
+async function firstIndex(
+  count: number,
+  idAt: (index: number) => Promise<string>,
+  before: (id: string) => boolean,
+): Promise<number> {
+  let low = 0;
+  let high = count;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (before(await idAt(middle))) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+/**
+ * All live ids starting with `prefix`, sorted: a binary search of the id block plus a scan of
+ * the tail. `undefined` when the index is unreadable.
+ */
+export async function findByPrefix(
+  fs: Fs,
+  path: string,
+  state: IndexState,
+  prefix: string,
+): Promise<string[] | undefined> {
+  const file = await openForRead(fs, path);
+  if (!file) return undefined;
+  const { header } = state;
+  try {
+    const idAt = await idReader(file, header);
+    const start = await firstIndex(header.ids, idAt, (id) => id < prefix);
+    // Sorted ids that are smaller than the prefix or start with it form a prefix of the block.
+    const end = await firstIndex(header.ids, idAt, (id) => id < prefix || id.startsWith(prefix));
+    const stride = header.id_width + 1;
+    const range = await readAt(file, HEADER_BYTES + start * stride, (end - start) * stride);
+    const found = new Set(splitLines(range).map((line) => decoder.decode(line.bytes).trimEnd()));
+    const tail = await readAt(file, header.tail_at, state.size - header.tail_at);
+    for (const line of splitLines(tail)) {
+      const parsed = decodeLine(line.bytes);
+      if (!parsed || parsed.kind === "bad") return undefined;
+      if (parsed.kind === "entry" && parsed.entry.id.startsWith(prefix)) {
+        found.add(parsed.entry.id);
+      }
+      if (parsed.kind === "tombstone") found.delete(parsed.id);
+    }
+    return [...found].sort();
+  } finally {
+    file.close();
+  }
+}
