@@ -49,6 +49,10 @@ export function usageError(message: string, hint?: string): ClinvkError {
 
 /** Formats an error as the single line clinvk prints on stderr. */
 export function formatError(error: ClinvkError): string {
-  const hint = error.hint ? ` ${error.hint}` : "";
-  return `clinvk: ${error.message}${hint.endsWith(".") || !hint ? hint : hint + "."}`;
+  return `clinvk: ${sentence(error.message)}${error.hint ? " " + sentence(error.hint) : ""}`;
+}
+
+/** Ends `text` with a full stop unless it already ends with punctuation. */
+function sentence(text: string): string {
+  return /[.!?…:)]$/.test(text.trim()) ? text.trim() : `${text.trim()}.`;
 }

@@ -37,14 +37,29 @@ export const routes: RouteMap<AppContext> = buildRouteMap({
   defaultCommand: "run",
   docs: {
     brief: "One command line for Claude Code, Codex CLI and Gemini CLI, with resumable sessions",
-    hideRoute: { run: true },
+    fullDescription: [
+      "One command line for Claude Code, Codex CLI and Gemini CLI, with resumable sessions.",
+      "",
+      '  clinvk "fix the bug"               run a prompt in a new session ("run" may be omitted)',
+      '  clinvk -b codex -m fast "..."      pick the backend and model',
+      '  clinvk -c "now add tests"          continue the most recent session',
+      "  clinvk resume --last | <id>        resume a session",
+      "  clinvk sessions list               list sessions",
+      "",
+      "Prompt flags: -b/--backend, -m/--model, -w/--workdir, -o/--output-format, --ephemeral,",
+      "-c/--continue, --config, --dry-run, --timeout, --wait (details: clinvk run --help).",
+      "Exit codes: 0 ok, 1 backend failed (or the backend's own code), 2 usage/config, 3 backend",
+      "not found, 4 session not found, 5 lock timeout/session in use, 124 timeout, 130 interrupted.",
+    ].join("\n"),
   },
 });
 
 /** Turns any error into the one line clinvk prints (never a stack trace). */
 export function describeError(error: unknown): string {
   if (error instanceof ClinvkError) return formatError(error);
-  if (error instanceof Error && (error.name === "NotCapable" || error.name === "PermissionDenied")) {
+  if (
+    error instanceof Error && (error.name === "NotCapable" || error.name === "PermissionDenied")
+  ) {
     // Deno's message names the flag to add ("run again with the --allow-read flag").
     return `clinvk: Permission denied: ${error.message}.`;
   }
@@ -55,7 +70,9 @@ export function describeError(error: unknown): string {
 /** Exit code for an error thrown by a command. */
 export function exitCodeFor(error: unknown): number {
   if (error instanceof ClinvkError) return error.exitCode;
-  if (error instanceof Error && (error.name === "NotCapable" || error.name === "PermissionDenied")) {
+  if (
+    error instanceof Error && (error.name === "NotCapable" || error.name === "PermissionDenied")
+  ) {
     return ExitCode.Usage;
   }
   return ExitCode.BackendFailed;

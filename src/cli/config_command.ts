@@ -91,7 +91,11 @@ async function validate(this: AppContext, flags: ConfigFlags): Promise<void> {
   if (result.problems.length > 0) this.exitCode = 2;
 }
 
-const keyArg = { brief: "Dotted key, e.g. session.retention_days", parse: String, placeholder: "key" };
+const keyArg = {
+  brief: "Dotted key, e.g. session.retention_days",
+  parse: String,
+  placeholder: "key",
+};
 
 /** `clinvk config`. */
 export const configRoutes = buildRouteMap({
@@ -123,7 +127,10 @@ export const configRoutes = buildRouteMap({
     }),
     unset: buildCommand({
       func: unset,
-      parameters: { flags: { config: configFlag }, positional: { kind: "tuple", parameters: [keyArg] } },
+      parameters: {
+        flags: { config: configFlag },
+        positional: { kind: "tuple", parameters: [keyArg] },
+      },
       docs: { brief: "Remove a key from config.yaml so its default applies" },
     }),
     path: buildCommand({

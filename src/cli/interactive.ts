@@ -46,11 +46,16 @@ export async function runInteractive(
   const command = settings.command || getBackend(session.backend).defaultCommand;
   const args = interactiveArgs(session.backend, session.backend_session_id);
   if (setup.dryRun) {
-    platform.stdout.write(`# in ${session.workdir}\n${[command, ...args].map(shellQuote).join(" ")}\n`);
+    platform.stdout.write(
+      `# in ${session.workdir}\n${[command, ...args].map(shellQuote).join(" ")}\n`,
+    );
     return;
   }
   await checkSessionWorkdir(platform.fs, session.workdir, session.id);
-  const lease = await store.acquireLease(session.id, { wait: setup.wait, command: "clinvk resume" });
+  const lease = await store.acquireLease(session.id, {
+    wait: setup.wait,
+    command: "clinvk resume",
+  });
   try {
     await store.update(session.id, (r) => ({ ...r, status: "active" }));
     let code: number;

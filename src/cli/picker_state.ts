@@ -41,14 +41,19 @@ export function pickerReduce(state: PickerState, key: PickerKey): PickerState {
     case "up":
       return { ...state, cursor: Math.max(0, state.cursor - 1) };
     case "down":
-      return { ...state, cursor: Math.min(Math.max(0, state.visible.length - 1), state.cursor + 1) };
+      return {
+        ...state,
+        cursor: Math.min(Math.max(0, state.visible.length - 1), state.cursor + 1),
+      };
     case "enter":
       return state.visible.length > 0 ? { ...state, done: "chosen" } : state;
     case "escape":
       return { ...state, done: "cancelled" };
     case "backspace":
     case "text": {
-      const filter = key.kind === "text" ? state.filter + key.text : [...state.filter].slice(0, -1).join("");
+      const filter = key.kind === "text"
+        ? state.filter + key.text
+        : [...state.filter].slice(0, -1).join("");
       return { ...state, filter, visible: matches(state.labels, filter), cursor: 0 };
     }
   }

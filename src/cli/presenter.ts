@@ -12,8 +12,8 @@ import {
   streamDoneLine,
   streamEventLine,
   textFooter,
-  type TurnReport,
   turnJson,
+  type TurnReport,
 } from "../output/turn_output.ts";
 import type { AppContext } from "./context.ts";
 
@@ -51,7 +51,11 @@ export function createPresenter(context: AppContext, options: PresenterOptions):
         return;
       }
       if (options.format === "stream-json") {
-        if (report.error) stdout.write(JSON.stringify({ type: "error", message: report.error, fatal: true }) + "\n");
+        if (report.error) {
+          stdout.write(
+            JSON.stringify({ type: "error", message: report.error, fatal: true }) + "\n",
+          );
+        }
         stdout.write(streamDoneLine(report));
         return;
       }

@@ -8,7 +8,7 @@ import { resolveWorkdir } from "../turns/workdir.ts";
 import type { AppContext } from "./context.ts";
 import { readPrompt } from "./prompt_input.ts";
 import { loadAppConfig, openStore, settingsFor, useColor } from "./services.ts";
-import { backendFlag, turnAliases, turnFlags, type TurnFlags } from "./shared_flags.ts";
+import { backendFlag, turnAliases, type TurnFlags, turnFlags } from "./shared_flags.ts";
 import { runTurnCommand } from "./turn_flow.ts";
 import type { BackendName } from "../backends/types.ts";
 
@@ -64,7 +64,12 @@ async function promptCommand(
         'Start one with clinvk "your prompt".',
       );
     }
-    await runTurnCommand(this, setup, { kind: "resume", prompt, workdir: latest.workdir, session: latest }, store);
+    await runTurnCommand(this, setup, {
+      kind: "resume",
+      prompt,
+      workdir: latest.workdir,
+      session: latest,
+    }, store);
     return;
   }
   const workdir = await resolveWorkdir(this.platform.fs, this.platform.cwd(), flags.workdir);
@@ -100,7 +105,11 @@ export const promptCommandSpec = buildCommand({
     aliases: { b: "backend", w: "workdir", c: "continue", ...turnAliases },
     positional: {
       kind: "array",
-      parameter: { brief: "The prompt (or pipe it on stdin)", parse: String, placeholder: "prompt" },
+      parameter: {
+        brief: "The prompt (or pipe it on stdin)",
+        parse: String,
+        placeholder: "prompt",
+      },
     },
   },
   docs: {

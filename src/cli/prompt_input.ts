@@ -16,7 +16,10 @@ export const MAX_PROMPT_BYTES = 100_000;
  * Returns `undefined` when there is no prompt at all. Stdin is never read when words are given,
  * so a CI job whose stdin stays open cannot hang clinvk.
  */
-export async function readPrompt(words: readonly string[], stdin: Input): Promise<string | undefined> {
+export async function readPrompt(
+  words: readonly string[],
+  stdin: Input,
+): Promise<string | undefined> {
   let prompt: string | undefined;
   if (words.length > 0) prompt = words.join(" ");
   else if (!stdin.isTerminal()) prompt = await stdin.readAll();

@@ -14,7 +14,7 @@ import { pickSession } from "./picker.ts";
 import { checkPrompt } from "./prompt_input.ts";
 import { runInteractive } from "./interactive.ts";
 import { loadAppConfig, openStore, settingsFor, useColor } from "./services.ts";
-import { backendFlag, turnAliases, turnFlags, type TurnFlags } from "./shared_flags.ts";
+import { backendFlag, turnAliases, type TurnFlags, turnFlags } from "./shared_flags.ts";
 import { runTurnCommand } from "./turn_flow.ts";
 
 /** Flags of `resume`. */

@@ -78,11 +78,14 @@ export async function runTurnCommand(
   const timeoutMs = setup.timeoutSeconds ? setup.timeoutSeconds * 1000 : undefined;
   let done: SessionTurnOutcome;
   if (spec.kind === "ephemeral") {
-    done = await runEphemeralTurn({ platform, config: setup.config, warn: (m) => warn(context, m) }, {
-      plan,
-      timeoutMs,
-      onEvent: presenter.onEvent,
-    });
+    done = await runEphemeralTurn(
+      { platform, config: setup.config, warn: (m) => warn(context, m) },
+      {
+        plan,
+        timeoutMs,
+        onEvent: presenter.onEvent,
+      },
+    );
   } else {
     const store = await openStore();
     const record = await sessionFor(context, store, setup, spec, plan, model);
@@ -106,7 +109,9 @@ export async function runTurnCommand(
     error: outcome.error,
   });
   if (!outcome.ok) {
-    const where = record ? ` (session ${record.id}; resume it with: clinvk resume ${record.id})` : "";
+    const where = record
+      ? ` (session ${record.id}; resume it with: clinvk resume ${record.id})`
+      : "";
     platform.stderr.write(`clinvk: ${outcome.error}${where}\n`);
     context.exitCode = outcome.exitCode || ExitCode.BackendFailed;
   }

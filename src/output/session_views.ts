@@ -25,7 +25,11 @@ export function sessionsTable(sessions: SessionRecord[], now: Date, width?: numb
     String(s.token_usage.total),
     sessionSummary(s),
   ]);
-  return renderTable(["ID", "BACKEND", "STATUS", "LAST USED", "TOKENS", "TITLE/PROMPT"], rows, width);
+  return renderTable(
+    ["ID", "BACKEND", "STATUS", "LAST USED", "TOKENS", "TITLE/PROMPT"],
+    rows,
+    width,
+  );
 }
 
 /**

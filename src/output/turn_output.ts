@@ -78,9 +78,9 @@ export function textFooter(
   if (options.tokens) {
     const u = report.usage;
     parts.push(
-      `${formatCount(u.total)} tokens (${formatCount(u.input)} in, ${
-        formatCount(u.output)
-      } out, ${formatCount(u.cached)} cached)`,
+      `${formatCount(u.total)} tokens (${formatCount(u.input)} in, ${formatCount(u.output)} out, ${
+        formatCount(u.cached)
+      } cached)`,
     );
   }
   if (options.timing) parts.push(`${report.durationSeconds.toFixed(1)} s`);

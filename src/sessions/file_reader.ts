@@ -5,7 +5,11 @@
  */
 
 /** Reads up to `length` bytes at `offset` (fewer at end of file). */
-export async function readAt(file: Deno.FsFile, offset: number, length: number): Promise<Uint8Array> {
+export async function readAt(
+  file: Deno.FsFile,
+  offset: number,
+  length: number,
+): Promise<Uint8Array> {
   const buffer = new Uint8Array(length);
   await file.seek(offset, 0); // 0 = Deno.SeekMode.Start; Deno.* is off limits here.
   let filled = 0;
@@ -44,7 +48,11 @@ export async function* linesBackward(
     buffer.set(chunk);
     buffer.set(carry, chunk.length);
     let lineEnd = buffer.length;
-    for (let i = buffer.lastIndexOf(NEWLINE); i >= 0; i = i > 0 ? buffer.lastIndexOf(NEWLINE, i - 1) : -1) {
+    for (
+      let i = buffer.lastIndexOf(NEWLINE);
+      i >= 0;
+      i = i > 0 ? buffer.lastIndexOf(NEWLINE, i - 1) : -1
+    ) {
       if (i + 1 < lineEnd) yield { bytes: buffer.subarray(i + 1, lineEnd), offset: start + i + 1 };
       lineEnd = i;
     }

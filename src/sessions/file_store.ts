@@ -17,7 +17,7 @@ import { listSessions } from "./list_query.ts";
 import { newRecord } from "./new_record.ts";
 import type { SessionRecord } from "./record.ts";
 import { encodeRecord, readRecord } from "./record_file.ts";
-import { resolveSession, getSession } from "./resolve.ts";
+import { getSession, resolveSession } from "./resolve.ts";
 import { cleanSessions, maybeApplyRetention } from "./retention.ts";
 import { sessionNotFound, sessionUnreadable } from "./session_errors.ts";
 import { badFileReporter } from "./store_context.ts";
@@ -118,13 +118,13 @@ export function createFileStore(options: FileStoreOptions): SessionStore {
         return record;
       }),
 
-    get: (id) => getSession(ctx, parseIdInput(id)),
+    get: async (id) => await getSession(ctx, parseIdInput(id)),
 
     resolve: (idOrPrefix) => resolveSession(ctx, idOrPrefix),
 
-    update(id, mutate) {
+    async update(id, mutate) {
       const key = parseIdInput(id);
-      return ctx.lock.with("exclusive", async () => {
+      return await ctx.lock.with("exclusive", async () => {
         const state = await ensureCurrent(ctx);
         const path = sessionPath(paths, key);
         // Reread under the lock: a concurrent update since the caller's read must not be lost.
@@ -173,6 +173,7 @@ export function createFileStore(options: FileStoreOptions): SessionStore {
 
     doctor: ({ fix }) => runDoctor(ctx, fix),
 
-    acquireLease: (id, leaseOptions) => acquireLease(ctx, parseIdInput(id), leaseOptions),
+    acquireLease: async (id, leaseOptions) =>
+      await acquireLease(ctx, parseIdInput(id), leaseOptions),
   };
 }

@@ -157,7 +157,9 @@ export function parseLine(text: string): IndexLine | undefined {
     const bad = { bad: raw.bad, reason: raw.reason as string, mtime: raw.mtime as number };
     return { kind: "bad", bad: { ...bad, size: raw.size as number } };
   }
-  if (raw.deleted === true) return isString(raw.id) && meta ? { kind: "tombstone", id: raw.id, meta } : undefined;
+  if (raw.deleted === true) {
+    return isString(raw.id) && meta ? { kind: "tombstone", id: raw.id, meta } : undefined;
+  }
   if (raw.id === undefined) return meta ? { kind: "stamp", meta } : undefined;
   const entry = parseEntry(raw);
   if (!entry) return undefined;

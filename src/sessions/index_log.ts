@@ -309,7 +309,8 @@ async function idReader(
   const size = header.ids * stride;
   if (size <= IN_MEMORY_ID_BLOCK) {
     const block = decoder.decode(await readAt(file, HEADER_BYTES, size));
-    return (index) => Promise.resolve(block.slice(index * stride, index * stride + stride).trimEnd());
+    return (index) =>
+      Promise.resolve(block.slice(index * stride, index * stride + stride).trimEnd());
   }
   return async (index) =>
     decoder.decode(await readAt(file, HEADER_BYTES + index * stride, header.id_width)).trimEnd();

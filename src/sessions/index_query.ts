@@ -5,7 +5,7 @@
  * @module
  */
 import type { IndexState } from "./index_log.ts";
-import { ensureCurrent, currentState, rebuildIndex, recheck } from "./index_sync.ts";
+import { currentState, ensureCurrent, rebuildIndex, recheck } from "./index_sync.ts";
 import type { StoreContext } from "./store_context.ts";
 
 /** A query's request to fix the index and ask again. */

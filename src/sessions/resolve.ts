@@ -18,7 +18,10 @@ import { sessionPath } from "./store_paths.ts";
  * so a reader sees the old or the new file, never a half-written one. A bad file is reported
  * and treated as absent.
  */
-export async function getSession(ctx: StoreContext, id: string): Promise<SessionRecord | undefined> {
+export async function getSession(
+  ctx: StoreContext,
+  id: string,
+): Promise<SessionRecord | undefined> {
   const path = sessionPath(ctx.paths, id);
   const read = await readRecord(ctx.fs, path, id);
   if (read.kind === "bad") ctx.reportBad(path, read.reason);

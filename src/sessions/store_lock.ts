@@ -59,7 +59,9 @@ export class StoreLock {
     );
     if (!locked) {
       throw new ClinvkError(
-        `Timed out after ${formatSeconds(timeoutMs)} waiting for the session store lock ${paths.lock}`,
+        `Timed out after ${
+          formatSeconds(timeoutMs)
+        } waiting for the session store lock ${paths.lock}`,
         ExitCode.Busy,
         "Another clinvk process is using the store; try again when it finishes " +
           "(raise session.lock_timeout_seconds to wait longer).",
@@ -73,8 +75,7 @@ export class StoreLock {
       await ensureStoreDirs(fs, paths);
       this.#dirsReady = true;
     }
-    const open = () =>
-      fs.open(paths.lock, { read: true, write: true, create: true, mode: 0o600 });
+    const open = () => fs.open(paths.lock, { read: true, write: true, create: true, mode: 0o600 });
     try {
       return await open();
     } catch (error) {

@@ -80,7 +80,9 @@ function tokenUsage(raw: Json): TokenUsage {
     value[name] === undefined ? 0 : count(value[name], `token_usage.${name}`);
   const input = part("input");
   const output = part("output");
-  const total = value.total === undefined ? input + output : count(value.total, "token_usage.total");
+  const total = value.total === undefined
+    ? input + output
+    : count(value.total, "token_usage.total");
   return { ...value, input, output, cached: part("cached"), total };
 }
 

@@ -17,7 +17,11 @@ export function turnUsage(
   metadata: TurnMetadata,
 ): { usage: TokenUsage; metadata: TurnMetadata } {
   if (!result.usage) return { usage: emptyUsage(), metadata };
-  const usage = usageForTurn(result.usage, result.usageIsCumulative, metadata.backend_cumulative_usage);
+  const usage = usageForTurn(
+    result.usage,
+    result.usageIsCumulative,
+    metadata.backend_cumulative_usage,
+  );
   if (!result.usageIsCumulative) return { usage, metadata };
   return { usage, metadata: { ...metadata, backend_cumulative_usage: result.usage } };
 }

@@ -30,7 +30,9 @@ Deno.test("parseSeconds() takes positive numbers and rejects the rest", () => {
 
 Deno.test("parsePositiveInt() rejects zero, fractions and words", () => {
   assertEquals(parsePositiveInt("20"), 20);
-  for (const bad of ["0", "2.5", "ten", "-3"]) assertThrows(() => parsePositiveInt(bad), SyntaxError);
+  for (const bad of ["0", "2.5", "ten", "-3"]) {
+    assertThrows(() => parsePositiveInt(bad), SyntaxError);
+  }
 });
 
 Deno.test("parseDuration() reads s/m/h/d/w and bare days", () => {

@@ -3,8 +3,8 @@ import {
   decodeKeys,
   initialPicker,
   pickedIndex,
-  pickerReduce,
   type PickerKey,
+  pickerReduce,
 } from "../../src/cli/picker_state.ts";
 
 const labels = ["abc claude fix auth", "def codex add tests", "ghi gemini explain auth flow"];
@@ -20,10 +20,18 @@ Deno.test("pickerReduce() moves the cursor within bounds", () => {
 });
 
 Deno.test("pickerReduce() filters by every typed word and resets the cursor", () => {
-  const state = press([{ kind: "down" }, ..."auth gem".split("").map((text) => ({ kind: "text", text }) as PickerKey)]);
+  const state = press([
+    { kind: "down" },
+    ..."auth gem".split("").map((text) => ({ kind: "text", text }) as PickerKey),
+  ]);
   assertEquals(state.visible, [2]);
   assertEquals(state.cursor, 0);
-  const widened = pickerReduce(pickerReduce(pickerReduce(pickerReduce(state, { kind: "backspace" }), { kind: "backspace" }), { kind: "backspace" }), { kind: "backspace" });
+  const widened = pickerReduce(
+    pickerReduce(pickerReduce(pickerReduce(state, { kind: "backspace" }), { kind: "backspace" }), {
+      kind: "backspace",
+    }),
+    { kind: "backspace" },
+  );
   assertEquals(widened.visible, [0, 2]);
 });
 

@@ -17,7 +17,9 @@ export function assertThrows(
 ): void {
   assert.throws(fn, (error: unknown) => {
     assert.ok(error instanceof type, `expected ${type.name}, got ${error}`);
-    if (includes) assert.ok(error.message.includes(includes), `"${error.message}" lacks "${includes}"`);
+    if (includes) {
+      assert.ok(error.message.includes(includes), `"${error.message}" lacks "${includes}"`);
+    }
     return true;
   });
 }

@@ -27,7 +27,11 @@ export function completionsCommand(root: () => RouteMap<AppContext>) {
     parameters: {
       positional: {
         kind: "tuple",
-        parameters: [{ brief: "bash, zsh or fish", parse: buildChoiceParser(SHELLS), placeholder: "shell" }],
+        parameters: [{
+          brief: "bash, zsh or fish",
+          parse: buildChoiceParser(SHELLS),
+          placeholder: "shell",
+        }],
       },
     },
     docs: {

@@ -17,7 +17,9 @@ function words(list: string[]): string {
 export function bashScript(nodes: CommandNode[]): string {
   const cases = nodes.map((node) => {
     const valueCases = Object.entries(node.flagValues)
-      .map(([flag, values]) => `        ${flag}) COMPREPLY=($(compgen -W "${words(values)}" -- "$cur")); return;;`)
+      .map(([flag, values]) =>
+        `        ${flag}) COMPREPLY=($(compgen -W "${words(values)}" -- "$cur")); return;;`
+      )
       .join("\n");
     return `    "${node.path}")
       case "$prev" in
@@ -68,7 +70,11 @@ export function fishScript(nodes: CommandNode[]): string {
     for (const flag of node.flags) {
       const values = node.flagValues[flag];
       const option = flag.startsWith("--") ? `-l ${flag.slice(2)}` : `-s ${flag.slice(1)}`;
-      const args = values === undefined ? "" : values.length > 0 ? ` -x -a '${words(values)}'` : " -r";
+      const args = values === undefined
+        ? ""
+        : values.length > 0
+        ? ` -x -a '${words(values)}'`
+        : " -r";
       lines.push(`complete -c clinvk -n '${condition}' ${option}${args}`);
     }
   }

@@ -58,11 +58,16 @@ export const cleanCommand = buildCommand({
       olderThan: {
         kind: "parsed",
         parse: parseDuration,
-        brief: "Delete sessions not used within this period, e.g. 30d, 12h (default: retention_days)",
+        brief:
+          "Delete sessions not used within this period, e.g. 30d, 12h (default: retention_days)",
         placeholder: "duration",
         optional: true,
       },
-      dryRun: { kind: "boolean", brief: "List what would be deleted; delete nothing", optional: true },
+      dryRun: {
+        kind: "boolean",
+        brief: "List what would be deleted; delete nothing",
+        optional: true,
+      },
       json: { ...jsonFlag, brief: "Print the ids as a JSON array" },
       config: configFlag,
     },

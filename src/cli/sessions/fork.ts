@@ -9,7 +9,7 @@ import { isResumable } from "../../sessions/record.ts";
 import type { AppContext } from "../context.ts";
 import { checkPrompt } from "../prompt_input.ts";
 import { loadAppConfig, openStore, settingsFor, useColor } from "../services.ts";
-import { turnAliases, turnFlags, type TurnFlags } from "../shared_flags.ts";
+import { turnAliases, type TurnFlags, turnFlags } from "../shared_flags.ts";
 import { runTurnCommand } from "../turn_flow.ts";
 
 async function fork(this: AppContext, flags: TurnFlags, ...args: string[]): Promise<void> {
@@ -28,7 +28,9 @@ async function fork(this: AppContext, flags: TurnFlags, ...args: string[]): Prom
     // The backends fork only while running a prompt, so the backend fork happens on the fork's
     // first turn; until then the new session points at the parent's backend session.
     if (flags.dryRun) {
-      this.platform.stdout.write(`# would create a fork of ${parent.id}; nothing runs until its first prompt\n`);
+      this.platform.stdout.write(
+        `# would create a fork of ${parent.id}; nothing runs until its first prompt\n`,
+      );
       return;
     }
     const created = await store.create({
@@ -44,7 +46,9 @@ async function fork(this: AppContext, flags: TurnFlags, ...args: string[]): Prom
       metadata: {
         ...r.metadata,
         fork_of: parent.backend_session_id!,
-        ...(parent.metadata.requested_model ? { requested_model: parent.metadata.requested_model } : {}),
+        ...(parent.metadata.requested_model
+          ? { requested_model: parent.metadata.requested_model }
+          : {}),
         ...(parent.metadata.backend_cumulative_usage
           ? { backend_cumulative_usage: parent.metadata.backend_cumulative_usage }
           : {}),

@@ -11,7 +11,9 @@ import { configFlag, jsonFlag } from "../shared_flags.ts";
 function checkTag(tag: string): string {
   const trimmed = tag.trim();
   if (trimmed === "" || /[\x00-\x1f]/.test(trimmed)) {
-    throw usageError(`Invalid tag "${tag}": tags must be non-empty text without control characters`);
+    throw usageError(
+      `Invalid tag "${tag}": tags must be non-empty text without control characters`,
+    );
   }
   return trimmed;
 }
@@ -51,7 +53,11 @@ export const tagCommand = buildCommand({
     },
     positional: {
       kind: "array",
-      parameter: { brief: "Session id (or unique prefix), then one or more tags", parse: String, placeholder: "id-then-tags" },
+      parameter: {
+        brief: "Session id (or unique prefix), then one or more tags",
+        parse: String,
+        placeholder: "id-then-tags",
+      },
       minimum: 2,
     },
   },

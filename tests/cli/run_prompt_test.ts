@@ -1,0 +1,147 @@
+/**
+ * The foundation's acceptance, end to end: real clinvk processes against the fake backends.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { readFakeLog } from "../fixtures/fake_backends.ts";
+import { assertIncludes } from "../support/assert.ts";
+import { type CliResult, withSandbox } from "../support/clinvk.ts";
+
+const BACKENDS = ["claude", "codex", "gemini"] as const;
+
+/** One clear line on stderr and no stack trace. */
+function assertOneLineError(result: CliResult) {
+  const lines = result.stderr.trim().split("\n");
+  assert.equal(lines.length, 1, `expected one stderr line, got:\n${result.stderr}`);
+  assert.ok(lines[0]!.startsWith("clinvk: "), result.stderr);
+  assert.doesNotMatch(result.stderr, /^\s+at /m);
+}
+
+for (const backend of BACKENDS) {
+  Deno.test(`clinvk -b ${backend} prints the answer of the backend`, async () => {
+    await withSandbox(async (sb) => {
+      const result = await sb.run(["-b", backend, "hello"]);
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(result.stdout, "ECHO turn=1: hello\n");
+      assert.equal(result.stderr, "");
+      const [call] = await readFakeLog(sb.log);
+      assert.equal(call!.cli, backend);
+      assert.equal(call!.cwd, sb.work);
+      assert.equal(call!.stdin, null, "the backend's stdin must be closed");
+    });
+  });
+
+  Deno.test(`clinvk -b ${backend} -o json prints one object with ids, model and usage`, async () => {
+    await withSandbox(async (sb) => {
+      const out = await sb.json(["-b", backend, "-o", "json", "hello"]);
+      assert.equal(out.backend, backend);
+      assert.equal(out.content, "ECHO turn=1: hello");
+      assert.equal(out.exit_code, 0);
+      assert.equal(out.status, "completed");
+      assert.match(String(out.backend_session_id), /^[0-9a-f-]{36}$/);
+      assert.match(String(out.session_id), /^[a-z0-9]{10}$/);
+      assert.equal(typeof out.duration_seconds, "number");
+      assert.ok("model" in out);
+      const usage = out.token_usage as { input: number; output: number; total: number };
+      assert.ok(usage.total > 0);
+      assert.equal(usage.total, usage.input + usage.output);
+    });
+  });
+
+  Deno.test(`clinvk -b ${backend} -o stream-json prints unified init, message and done events`, async () => {
+    await withSandbox(async (sb) => {
+      const result = await sb.run(["-b", backend, "-o", "stream-json", "hello"]);
+      assert.equal(result.code, 0, result.stderr);
+      const events = result.stdout.trim().split("\n").map((line) => JSON.parse(line));
+      const types = events.map((e) => e.type);
+      assert.equal(types[0], "init");
+      assert.equal(types.at(-1), "done");
+      assert.ok(types.includes("message"));
+      assert.equal(events[0].backend, backend);
+      assert.match(events[0].session_id, /^[a-z0-9]{10}$/);
+      const text = events.filter((e) => e.type === "message").map((e) => e.text).join("");
+      assert.equal(text, "ECHO turn=1: hello");
+      const done = events.at(-1);
+      assert.equal(done.status, "completed");
+      assert.ok(done.token_usage.total > 0);
+    });
+  });
+}
+
+Deno.test("clinvk reads the prompt from stdin when none is given", async () => {
+  await withSandbox(async (sb) => {
+    const result = await sb.run(["-b", "claude"], { stdin: "hello\n" });
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, "ECHO turn=1: hello\n");
+  });
+});
+
+Deno.test("clinvk -b nope exits 2 and lists the known backends", async () => {
+  await withSandbox(async (sb) => {
+    const result = await sb.run(["-b", "nope", "x"]);
+    assert.equal(result.code, 2);
+    assertOneLineError(result);
+    assertIncludes(result.stderr, "claude, codex, gemini");
+  });
+});
+
+Deno.test("clinvk exits 3 with an install hint when the backend is not on PATH", async () => {
+  await withSandbox(async (sb) => {
+    const result = await sb.run(["-b", "codex", "x"], { env: { PATH: "/usr/bin:/bin" } });
+    assert.equal(result.code, 3);
+    assertOneLineError(result);
+    assertIncludes(result.stderr, "npm");
+  });
+});
+
+Deno.test("clinvk exits 2 naming file:line:column for a malformed config.yaml", async () => {
+  await withSandbox(async (sb) => {
+    await Deno.mkdir(sb.home, { recursive: true });
+    const path = join(sb.home, "config.yaml");
+    await Deno.writeTextFile(path, "session:\n  retention_days: [1, 2\n");
+    const result = await sb.run(["x"]);
+    assert.equal(result.code, 2);
+    assertOneLineError(result);
+    assert.match(result.stderr, new RegExp(`${path.replaceAll("/", "\\/")}:\\d+:\\d+`));
+  });
+});
+
+Deno.test("clinvk exits 2 with a usage hint for an unknown flag", async () => {
+  await withSandbox(async (sb) => {
+    const result = await sb.run(["--nope", "x"]);
+    assert.equal(result.code, 2);
+    assertOneLineError(result);
+    assertIncludes(result.stderr, "--nope");
+    assertIncludes(result.stderr, "clinvk --help");
+  });
+});
+
+for (const backend of BACKENDS) {
+  Deno.test(`clinvk passes a ${backend} API error through: message on stderr, non-zero exit`, async () => {
+    await withSandbox(async (sb) => {
+      const result = await sb.run(["-b", backend, "bad request [[fake:error=400]]"]);
+      assert.equal(result.code, backend === "gemini" ? 144 : 1);
+      assertOneLineError(result);
+      assertIncludes(result.stderr, "fake-llm-server injected error 400");
+      assert.equal(result.stdout, "");
+    });
+  });
+}
+
+Deno.test("clinvk --timeout 1 stops a hanging backend and exits 124", async () => {
+  await withSandbox(async (sb) => {
+    const result = await sb.run(["-b", "claude", "--timeout", "1", "wait [[fake:hang]]"]);
+    assert.equal(result.code, 124);
+    assertOneLineError(result);
+    assertIncludes(result.stderr, "timed out");
+  });
+});
+
+Deno.test("clinvk --dry-run prints the backend command and runs nothing", async () => {
+  await withSandbox(async (sb) => {
+    const result = await sb.run(["-b", "gemini", "--dry-run", "hello world"]);
+    assert.equal(result.code, 0, result.stderr);
+    assertIncludes(result.stdout, "gemini -p 'hello world' -o stream-json");
+    assert.deepEqual(await readFakeLog(sb.log), []);
+  });
+});

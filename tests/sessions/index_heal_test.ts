@@ -1,0 +1,125 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import type { SessionRecord } from "../../src/sessions/record.ts";
+import { listDir, newSession, nextTick, recordJson, testStore, writeByHand } from "./helpers.ts";
+import type { TestStore } from "./helpers.ts";
+
+const ids = (records: SessionRecord[]) => records.map((r) => r.id);
+
+async function three(t: TestStore): Promise<SessionRecord[]> {
+  const made = [];
+  for (let i = 0; i < 3; i++) {
+    made.push(await t.store.create(newSession({ prompt: `p${i}` })));
+    t.clock.advance(60_000);
+  }
+  await nextTick();
+  return made;
+}
+
+/** Runs `change` and then sets the directory's mtime back, hiding the change from the stamp. */
+async function behindTheStampsBack(dir: string, change: () => Promise<void>) {
+  const before = await Deno.stat(dir);
+  await change();
+  await Deno.utime(dir, before.atime!, before.mtime!);
+}
+
+Deno.test("list() drops a session whose file was removed by hand", async () => {
+  await using t = await testStore();
+  const [a, b, c] = await three(t) as [SessionRecord, SessionRecord, SessionRecord];
+  await Deno.remove(join(t.dir, `${c.id}.json`));
+  assert.deepEqual(ids(await t.store.list({ limit: 1 })), [b.id]);
+  assert.deepEqual(ids(await t.store.list()), [b.id, a.id]);
+  await assert.rejects(t.store.resolve(c.id.slice(0, 6)), { exitCode: 4 });
+});
+
+Deno.test("list() picks up a session file added by hand", async () => {
+  await using t = await testStore();
+  const [a, b, c] = await three(t) as [SessionRecord, SessionRecord, SessionRecord];
+  await writeByHand(t.dir, "handmade01.json", recordJson("handmade01", { last_used_at: "2030-01-01T00:00:00Z" }));
+  assert.deepEqual(ids(await t.store.list({ limit: 1 })), ["handmade01"]);
+  assert.deepEqual(ids(await t.store.list()), ["handmade01", c.id, b.id, a.id]);
+  assert.equal((await t.store.resolve("handm")).id, "handmade01");
+});
+
+Deno.test("list() sees a file rewritten by hand with jq-style temp file and mv", async () => {
+  await using t = await testStore();
+  const [a, b, c] = await three(t) as [SessionRecord, SessionRecord, SessionRecord];
+  const edited = { ...a, status: "completed", last_used_at: "2030-01-01T00:00:00Z" };
+  await Deno.writeTextFile(join(t.dir, "edit.tmp"), JSON.stringify(edited));
+  await Deno.rename(join(t.dir, "edit.tmp"), join(t.dir, `${a.id}.json`));
+  assert.deepEqual(ids(await t.store.list({ limit: 1 })), [a.id]);
+  assert.deepEqual(ids(await t.store.list({ status: "completed" })), [a.id]);
+  assert.deepEqual(ids(await t.store.list()), [a.id, c.id, b.id]);
+});
+
+Deno.test("list() copes with the sessions dir moved away and a fresh one made", async () => {
+  await using t = await testStore();
+  const made = await three(t);
+  await Deno.rename(t.dir, `${t.dir}.backup`);
+  await Deno.mkdir(t.dir);
+  assert.deepEqual(await t.store.list(), []);
+  const fresh = await t.store.create(newSession());
+  assert.deepEqual(ids(await t.store.list({ limit: 5 })), [fresh.id]);
+  assert.ok((await Deno.stat(join(t.dir, ".lock"))).isFile, ".lock is recreated");
+  // And moving the backup back restores the old sessions.
+  await Deno.remove(t.dir, { recursive: true });
+  await Deno.rename(`${t.dir}.backup`, t.dir);
+  assert.deepEqual(ids(await t.store.list()), ids(made).reverse());
+});
+
+Deno.test("list() rebuilds a deleted or garbled .index from the session files", async () => {
+  await using t = await testStore();
+  const made = await three(t);
+  await Deno.remove(join(t.dir, ".index"));
+  assert.deepEqual(ids(await t.store.list({ limit: 3 })), ids(made).reverse());
+  await Deno.writeTextFile(join(t.dir, ".index"), "garbage\n");
+  assert.deepEqual(ids(await t.store.list({ limit: 3 })), ids(made).reverse());
+  await Deno.writeTextFile(join(t.dir, ".index"), "");
+  assert.deepEqual(ids(await t.store.list()), ids(made).reverse());
+  await Deno.remove(join(t.dir, ".index"));
+  assert.equal((await t.store.resolve(made[0]!.id.slice(0, 8))).id, made[0]!.id);
+});
+
+Deno.test("list() notices a removal even when the directory's mtime hides it", async () => {
+  await using t = await testStore();
+  const [a, b, c] = await three(t) as [SessionRecord, SessionRecord, SessionRecord];
+  await behindTheStampsBack(t.dir, () => Deno.remove(join(t.dir, `${c.id}.json`)));
+  assert.deepEqual(ids(await t.store.list({ limit: 1 })), [b.id]);
+  assert.deepEqual(ids(await t.store.list({ limit: 5 })), [b.id, a.id]);
+  await assert.rejects(t.store.resolve(c.id.slice(0, 7)), { exitCode: 4 });
+});
+
+Deno.test("list() notices an in-place edit that leaves the directory alone", async () => {
+  await using t = await testStore();
+  const [a, b, c] = await three(t) as [SessionRecord, SessionRecord, SessionRecord];
+  const path = join(t.dir, `${c.id}.json`);
+  await behindTheStampsBack(t.dir, async () => {
+    await Deno.writeTextFile(path, JSON.stringify({ ...c, last_used_at: "2020-01-01T00:00:00Z" }));
+  });
+  // The index still thinks c is newest; reading c shows otherwise, so the answer is fixed.
+  assert.deepEqual(ids(await t.store.list({ limit: 1 })), [b.id]);
+  assert.deepEqual(ids(await t.store.list()), [b.id, a.id, c.id]);
+});
+
+Deno.test("a crash between writing and indexing is healed and its temp file swept", async () => {
+  await using t = await testStore();
+  const made = await three(t);
+  // What a crashed writer leaves: a temp file of a dead process and a half-written line.
+  await writeByHand(t.dir, ".tmp-999999999-abcdef", "{\"half");
+  await Deno.writeTextFile(join(t.dir, ".index"), "{\"id\":\"trunc", { append: true });
+  assert.deepEqual(ids(await t.store.list({ limit: 3 })), ids(made).reverse());
+  assert.ok(!(await listDir(t.dir)).includes(".tmp-999999999-abcdef"));
+  const more = await t.store.create(newSession());
+  assert.equal((await t.store.list({ limit: 1 }))[0]?.id, more.id);
+});
+
+Deno.test("the index stays small when one session is updated many times", async () => {
+  await using t = await testStore();
+  const record = await t.store.create(newSession());
+  for (let i = 0; i < 200; i++) {
+    await t.store.update(record.id, (r) => ({ ...r, turn_count: i }));
+  }
+  const lines = (await Deno.readTextFile(join(t.dir, ".index"))).trimEnd().split("\n");
+  assert.ok(lines.length < 40, `${lines.length} lines`);
+  assert.equal((await t.store.list({ limit: 1 }))[0]?.turn_count, 199);
+});

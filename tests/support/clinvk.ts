@@ -1,0 +1,112 @@
+/**
+ * Runs the real clinvk as a separate process, as a user would, inside a hermetic sandbox with
+ * the fake backends first on PATH.
+ * @module
+ */
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type FakeSandbox, withFakeEnv } from "../fixtures/fake_backends.ts";
+
+/** The repository root. */
+export const repoRoot: string = fileURLToPath(new URL("../../", import.meta.url));
+const mainTs = join(repoRoot, "src", "main.ts");
+const denoJson = join(repoRoot, "deno.json");
+
+/** The permission flags the README documents, exactly. */
+export const RUN_PERMISSIONS = ["--allow-read", "--allow-write", "--allow-env", "--allow-run"];
+
+/** Output of one clinvk run. */
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Options of {@linkcode Sandbox.run}. */
+export interface RunOptions {
+  cwd?: string;
+  /** Text piped to stdin; without it stdin is /dev/null. */
+  stdin?: string;
+  env?: Record<string, string>;
+  /** Replaces the permission flags (permission tests). */
+  permissions?: string[];
+}
+
+/** A sandbox with a clinvk home, a work directory (a git repo) and the fakes on PATH. */
+export interface Sandbox extends FakeSandbox {
+  /** `CLINVK_HOME`. */
+  home: string;
+  /** `<home>/sessions`. */
+  sessionsDir: string;
+  run(args: string[], options?: RunOptions): Promise<CliResult>;
+  /** Runs and parses stdout as JSON; fails the test on a non-zero exit. */
+  json<T = Record<string, unknown>>(args: string[], options?: RunOptions): Promise<T>;
+}
+
+/** The environment of a clinvk run in `sandbox`. */
+export function clinvkEnv(sandbox: FakeSandbox, home: string): Record<string, string> {
+  return { ...sandbox.env, CLINVK_HOME: home, COLUMNS: "120", USER: "tester" };
+}
+
+/** Starts clinvk; resolves when it exits. */
+export async function runClinvk(
+  env: Record<string, string>,
+  args: string[],
+  options: RunOptions & { cwd: string },
+): Promise<CliResult> {
+  const command = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--quiet",
+      "--config",
+      denoJson,
+      ...(options.permissions ?? RUN_PERMISSIONS),
+      mainTs,
+      ...args,
+    ],
+    cwd: options.cwd,
+    env: { ...env, ...options.env },
+    clearEnv: true,
+    stdin: options.stdin === undefined ? "null" : "piped",
+    stdout: "piped",
+    stderr: "piped",
+  });
+  const child = command.spawn();
+  if (options.stdin !== undefined) {
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(options.stdin));
+    await writer.close();
+  }
+  const output = await child.output();
+  const decoder = new TextDecoder();
+  return {
+    code: output.code,
+    stdout: decoder.decode(output.stdout),
+    stderr: decoder.decode(output.stderr),
+  };
+}
+
+/** Runs `fn` in a fresh sandbox, removed afterwards. */
+export function withSandbox(fn: (sandbox: Sandbox) => Promise<void>): Promise<void> {
+  return withFakeEnv(async (fake) => {
+    const home = join(fake.dir, "clinvk");
+    const env = clinvkEnv(fake, home);
+    const run = (args: string[], options: RunOptions = {}) =>
+      runClinvk(env, args, { ...options, cwd: options.cwd ?? fake.work });
+    const sandbox: Sandbox = {
+      ...fake,
+      env: { ...fake.env, ...env } as typeof fake.env,
+      home,
+      sessionsDir: join(home, "sessions"),
+      run,
+      async json<T>(args: string[], options?: RunOptions): Promise<T> {
+        const result = await run(args, options);
+        if (result.code !== 0) {
+          throw new Error(`clinvk ${args.join(" ")} exited ${result.code}:\n${result.stderr}`);
+        }
+        return JSON.parse(result.stdout) as T;
+      },
+    };
+    await fn(sandbox);
+  });
+}
