@@ -11,8 +11,8 @@ import denoConfig from "../deno.json" with { type: "json" };
 import { VERSION } from "../src/version.ts";
 import {
   checksumLine,
-  type CompileStep,
   compilePlan,
+  type CompileStep,
   formatCommand,
   isRuntimeDownloadFailure,
   parseCompileArgs,

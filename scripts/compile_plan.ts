@@ -216,7 +216,8 @@ export function parseCompileArgs(args: readonly string[]): CompileArgs {
  * script itself passes the argv array, never a shell string).
  */
 export function formatCommand(step: CompileStep): string {
-  const quote = (arg: string) => /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, "'\\''")}'`;
+  const quote = (arg: string) =>
+    /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, "'\\''")}'`;
   return ["deno", ...step.args].map(quote).join(" ");
 }
 

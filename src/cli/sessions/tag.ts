@@ -10,7 +10,7 @@ import { configFlag, jsonFlag } from "../shared_flags.ts";
 
 function checkTag(tag: string): string {
   const trimmed = tag.trim();
-  if (trimmed === "" || /[\x00-\x1f]/.test(trimmed)) {
+  if (trimmed === "" || [...trimmed].some((char) => char < " ")) {
     throw usageError(
       `Invalid tag "${tag}": tags must be non-empty text without control characters`,
     );
