@@ -16,9 +16,9 @@ async function installWrapper(binDir: string): Promise<void> {
   const path = join(binDir, "clinvk");
   await Deno.writeTextFile(
     path,
-    `#!/bin/sh\nexec "${Deno.execPath()}" run --quiet --config "${
-      join(repoRoot, "deno.json")
-    }" ${RUN_PERMISSIONS.join(" ")} "${join(repoRoot, "src", "main.ts")}" "$@"\n`,
+    `#!/bin/sh\nexec "${Deno.execPath()}" run --quiet --config "${join(repoRoot, "deno.json")}" ${
+      RUN_PERMISSIONS.join(" ")
+    } "${join(repoRoot, "src", "main.ts")}" "$@"\n`,
   );
   await Deno.chmod(path, 0o755);
 }
@@ -73,31 +73,46 @@ Deno.test("the guide's shell pipelines give the right answers", async () => {
     );
 
     assert.equal(
-      await sh(`clinvk sessions show ${auth.session_id} > /dev/null 2>&1 && echo "Exists" || echo "Not found"`),
+      await sh(
+        `clinvk sessions show ${auth.session_id} > /dev/null 2>&1 && echo "Exists" || echo "Not found"`,
+      ),
       "Exists\n",
     );
     assert.equal(
       await sh(`clinvk sessions show abc123 > /dev/null 2>&1 && echo "Exists" || echo "Not found"`),
       "Not found\n",
     );
-    assert.equal(await sh(`clinvk sessions show ${codex.session_id} --json | jq '.status'`), '"completed"\n');
+    assert.equal(
+      await sh(`clinvk sessions show ${codex.session_id} --json | jq '.status'`),
+      '"completed"\n',
+    );
 
-    const withAuth = await sh(`clinvk sessions list --json | jq -c '.[] | select(.prompt | contains("auth"))'`);
+    const withAuth = await sh(
+      `clinvk sessions list --json | jq -c '.[] | select(.prompt | contains("auth"))'`,
+    );
     assert.deepEqual(withAuth.trim().split("\n").map((l) => JSON.parse(l).id), [auth.session_id]);
 
     const recent = await sh(
       `clinvk sessions list --json | jq -c '.[] | select(.last_used > (now - 86400 | todate))' | jq -r .id`,
     );
-    assert.deepEqual(recent.trim().split("\n").sort(), [auth.session_id, codex.session_id, gemini.session_id].sort());
+    assert.deepEqual(
+      recent.trim().split("\n").sort(),
+      [auth.session_id, codex.session_id, gemini.session_id].sort(),
+    );
 
     assert.equal(
-      await sh(`clinvk sessions list --json | jq -r '.[] | select(.created_at | startswith("2025-01-27")) | .id'`),
+      await sh(
+        `clinvk sessions list --json | jq -r '.[] | select(.created_at | startswith("2025-01-27")) | .id'`,
+      ),
       "old0000001\n",
     );
 
     const totals = [auth, codex, gemini].map((o) => o.token_usage.total as number);
     const sum = totals.reduce((a, b) => a + b, 0) + 5678;
-    assert.equal(await sh(`clinvk sessions list --json | jq '[.[].token_usage.total] | add'`), `${sum}\n`);
+    assert.equal(
+      await sh(`clinvk sessions list --json | jq '[.[].token_usage.total] | add'`),
+      `${sum}\n`,
+    );
 
     const byBackend = JSON.parse(
       await sh(
@@ -110,15 +125,21 @@ Deno.test("the guide's shell pipelines give the right answers", async () => {
       { backend: "gemini", total: totals[2] },
     ]);
 
-    const tags = JSON.parse(await sh(`clinvk sessions show ${auth.session_id} --json | jq -c .tags`));
+    const tags = JSON.parse(
+      await sh(`clinvk sessions show ${auth.session_id} --json | jq -c .tags`),
+    );
     assert.deepEqual(tags, ["project-x", "feature-y"]);
 
     await Deno.writeTextFile(join(sessions, "broken0001.json"), "{ not json");
-    const invalid = await sh(`for f in ~/.clinvk/sessions/*.json; do jq empty "$f" 2>/dev/null || echo "Invalid: $f"; done`);
+    const invalid = await sh(
+      `for f in ~/.clinvk/sessions/*.json; do jq empty "$f" 2>/dev/null || echo "Invalid: $f"; done`,
+    );
     assert.equal(invalid, `Invalid: ${join(sessions, "broken0001.json")}\n`);
     await Deno.remove(join(sessions, "broken0001.json"));
 
-    await sh(`clinvk sessions list --status completed --json | jq -r '.[].id' | xargs -I {} clinvk sessions delete {}`);
+    await sh(
+      `clinvk sessions list --status completed --json | jq -r '.[].id' | xargs -I {} clinvk sessions delete {}`,
+    );
     assert.equal(await sh(`clinvk sessions list --json | jq length`), "0\n");
   });
 });
@@ -134,7 +155,10 @@ Deno.test("default_tags from config.yaml expand ${USER}", async () => {
       'session:\n  default_tags:\n    - "clinvk"\n    - "${USER}"\n',
     );
     const out = await new Deno.Command("bash", {
-      args: ["-c", `clinvk -b gemini -o json "hi" | jq -r .session_id | xargs -I {} clinvk sessions show {} --json | jq -c .tags`],
+      args: [
+        "-c",
+        `clinvk -b gemini -o json "hi" | jq -r .session_id | xargs -I {} clinvk sessions show {} --json | jq -c .tags`,
+      ],
       cwd: sb.work,
       env: { ...sb.env, PATH: `${bin}:${sb.env.PATH}`, USER: "ada" },
       clearEnv: true,

@@ -109,7 +109,10 @@ Deno.test("sessions clean deletes by age, --dry-run only lists, and retention ru
   await withSandbox(async (sb) => {
     const fresh = await sb.json(["-b", "claude", "-o", "json", "fresh"]);
     const old = (id: string, daysAgo: number) => {
-      const when = new Date(Date.now() - daysAgo * 86_400_000).toISOString().replace(/\.\d+Z$/, "Z");
+      const when = new Date(Date.now() - daysAgo * 86_400_000).toISOString().replace(
+        /\.\d+Z$/,
+        "Z",
+      );
       return JSON.stringify({
         id,
         backend: "claude",
@@ -146,6 +149,8 @@ Deno.test("sessions clean deletes by age, --dry-run only lists, and retention ru
     const cleaned = await sb.run(["sessions", "clean", "--older-than", "7d"]);
     assert.equal(cleaned.code, 0);
     assertIncludes(cleaned.stderr, "Deleted 1 session");
-    assert.ok(!(await sb.json<Json[]>(["sessions", "list", "--json"])).some((s) => s.id === "tendaysold"));
+    assert.ok(
+      !(await sb.json<Json[]>(["sessions", "list", "--json"])).some((s) => s.id === "tendaysold"),
+    );
   });
 });
