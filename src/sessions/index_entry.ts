@@ -59,11 +59,17 @@ export function entryFromRecord(record: SessionRecord, mtime: number, size: numb
 
 /**
  * Whether an entry still describes `record`: every indexed field except mtime and size, which
- * a plain read does not learn.
+ * a plain read does not learn. Field by field, because `list --json` checks every record.
  */
 export function entryDescribes(entry: IndexEntry, record: SessionRecord): boolean {
-  const fresh = entryFromRecord(record, entry.mtime, entry.size);
-  return JSON.stringify(fresh) === JSON.stringify(entry);
+  return entry.id === record.id && entry.backend === record.backend &&
+    entry.status === record.status && entry.created_at === record.created_at &&
+    entry.last_used_at === record.last_used_at &&
+    entry.total_tokens === record.token_usage.total && entry.workdir === record.workdir &&
+    entry.resumable === isResumable(record) && entry.parent_id === (record.parent_id ?? null) &&
+    entry.tags.length === record.tags.length &&
+    entry.tags.every((tag, index) => tag === record.tags[index]) &&
+    entry.snippet === snippetOf(record);
 }
 
 /** Whether an entry passes every given filter (`limit` aside). */

@@ -1,6 +1,6 @@
 /**
- * The bytes of `sessions/.index` (design in `index_log.ts`): a fixed-size header, a sorted
- * fixed-width id block, then JSON lines. Parsing is strict — a line that does not have the
+ * The bytes of `sessions/.index` (design in `index_log.ts`): a fixed-size header, the fence
+ * block and the sorted fixed-width id block, then JSON lines. Parsing is strict — a line that does not have the
  * expected shape makes the whole index untrustworthy, and the caller rebuilds it.
  * @module
  */
@@ -12,14 +12,18 @@ import type { IndexEntry } from "./index_entry.ts";
 export const INDEX_VERSION = 1;
 /** Size of the header line, padded with spaces, newline included. */
 export const HEADER_BYTES = 256;
+/** Ids per page of the id block; the fence block holds the first id of every page. */
+export const ID_PAGE = 256;
 
 /** The header: where each region starts and how big it is. */
 export interface IndexHeader {
   clinvk_index: number;
   /** Number of ids in the id block. */
   ids: number;
-  /** Characters per id in the block (ids are padded with spaces). */
+  /** Characters per id in the blocks (ids are padded with spaces). */
   id_width: number;
+  /** Byte offset of the id block (end of the fence block, which starts after the header). */
+  ids_at: number;
   /** Byte offset of the base lines (end of the id block). */
   base_at: number;
   /** Byte offset of the appended tail (end of the base lines). */
@@ -58,6 +62,11 @@ export type IndexLine =
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
+/** Number of fences (first ids of pages) for `ids` ids. */
+export function fenceCount(ids: number): number {
+  return Math.ceil(ids / ID_PAGE);
+}
+
 /** Encodes the header as exactly {@linkcode HEADER_BYTES} bytes. */
 export function encodeHeader(header: Omit<IndexHeader, "clinvk_index">): Uint8Array {
   const text = JSON.stringify({ clinvk_index: INDEX_VERSION, ...header });
@@ -73,13 +82,15 @@ export function decodeHeader(bytes: Uint8Array): IndexHeader | undefined {
   if (bytes.length < HEADER_BYTES || bytes[HEADER_BYTES - 1] !== 0x0a) return undefined;
   try {
     const raw = JSON.parse(decoder.decode(bytes.subarray(0, HEADER_BYTES)));
-    const fields = ["ids", "id_width", "base_at", "tail_at", "base_lines", "live"];
+    const fields = ["ids", "id_width", "ids_at", "base_at", "tail_at", "base_lines", "live"];
     if (raw?.clinvk_index !== INDEX_VERSION || !fields.every((f) => isCount(raw[f]))) {
       return undefined;
     }
     const header = raw as IndexHeader;
-    const idsEnd = HEADER_BYTES + header.ids * (header.id_width + 1);
-    return header.base_at === idsEnd && header.tail_at >= header.base_at ? header : undefined;
+    const stride = header.id_width + 1;
+    const consistent = header.ids_at === HEADER_BYTES + fenceCount(header.ids) * stride &&
+      header.base_at === header.ids_at + header.ids * stride && header.tail_at >= header.base_at;
+    return consistent ? header : undefined;
   } catch {
     return undefined;
   }

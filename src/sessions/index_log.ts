@@ -6,8 +6,9 @@
  * ## Layout
  *
  * ```
- * header      256 bytes: JSON {clinvk_index, ids, id_width, base_at, tail_at, base_lines, live}
- * id block    every live id, sorted, padded to id_width, one per line  → binary search
+ * header      256 bytes: JSON {clinvk_index, ids, id_width, ids_at, base_at, tail_at, …}
+ * fences      the first id of every page of 256 ids (1/256 of the id block)
+ * id block    every live id, sorted, padded to id_width, one per line
  * base        one JSON line per file, written at the last compaction:
  *               bad files first ({bad, reason, mtime, size}), then live entries sorted
  *               oldest → newest last_used_at (ties: older write first)
@@ -31,8 +32,9 @@
  *   earlier line can beat it: "newest N" stops after about N lines whatever the store's size.
  *   In the base, lines are sorted, so a line's own `last_used_at` is that bound.
  * - `seq` counts tail lines. When the tail outgrows min(1024, max(16, live)) lines the index is
- *   compacted (rewritten from itself, no session files read), which keeps prefix lookup — a
- *   binary search of the id block plus a scan of the short tail — and the backward scan cheap.
+ *   compacted (rewritten from itself, no session files read), which keeps prefix lookup and
+ *   the backward scan cheap. Prefix lookup reads the fence block, then the one page of ids
+ *   where the prefix would sort (more only if matches spill over), then the short tail.
  * - Checks on read: whoever reads a session file for a listed entry compares it with the entry;
  *   a missing or different file (an in-place edit leaves the directory stamp alone) gets its
  *   entry rechecked and fixed before the query is answered again.
@@ -42,12 +44,12 @@
  * changes again; an in-place edit (`>>`) is noticed when the file is read.
  * @module
  */
+import { basename } from "node:path";
 import type { Fs } from "../platform/types.ts";
 import { writeFileAtomic } from "./atomic_write.ts";
-import { linesBackward, readAt, splitLines } from "./file_reader.ts";
+import { linesBackward, readAt } from "./file_reader.ts";
 import { isNotFound } from "./fs_errors.ts";
-import { entryMatches, newestFirst, rank } from "./index_entry.ts";
-import type { IndexEntry, Ranked } from "./index_entry.ts";
+import type { IndexEntry } from "./index_entry.ts";
 import {
   decodeHeader,
   encodeBad,
@@ -56,14 +58,13 @@ import {
   encodeStamp,
   encodeTombstone,
   HEADER_BYTES,
+  ID_PAGE,
   lineKey,
   parseLine,
 } from "./index_format.ts";
 import type { BadLine, IndexHeader, IndexLine, TailMeta } from "./index_format.ts";
 import type { StorePaths } from "./store_paths.ts";
-import type { SessionFilter } from "./store_types.ts";
 import { timestampMs } from "./time.ts";
-import { TopN } from "./top_n.ts";
 
 /** What a reader needs to know about the index: its header, last trailer and size. */
 export interface IndexState {
@@ -97,7 +98,8 @@ export async function observeDir(fs: Fs, dir: string): Promise<string> {
   return `${info.mtime?.getTime() ?? 0}:${info.ino ?? 0}`;
 }
 
-async function openForRead(fs: Fs, path: string): Promise<Deno.FsFile | undefined> {
+/** Opens a file for reading; `undefined` when it does not exist. */
+export async function openForRead(fs: Fs, path: string): Promise<Deno.FsFile | undefined> {
   try {
     return await fs.open(path, { read: true });
   } catch (error) {
@@ -146,16 +148,24 @@ export async function loadIndex(fs: Fs, path: string): Promise<LoadedIndex | und
   const slots = new Map<string, Slot>();
   let last: TailMeta | undefined;
   let pos = 0;
-  for (const line of splitLines(bytes.subarray(header.base_at), header.base_at)) {
-    const parsed = decodeLine(line.bytes);
-    const inTail = line.offset >= header.tail_at;
-    if (!parsed || (inTail && parsed.kind === "bad")) return undefined;
-    const key = lineKey(parsed);
-    if (parsed.kind === "entry") slots.set(key!, { kind: "entry", entry: parsed.entry, pos });
-    else if (parsed.kind === "bad") slots.set(key!, { kind: "bad", bad: parsed.bad, pos });
-    else if (parsed.kind === "tombstone") slots.delete(key!);
-    last = parsed.kind === "bad" ? undefined : parsed.meta;
-    pos++;
+  // One decode per region, not per line: this runs over every line of a 100k-session index.
+  const regions = [
+    { text: decoder.decode(bytes.subarray(header.base_at, header.tail_at)), inTail: false },
+    { text: decoder.decode(bytes.subarray(header.tail_at)), inTail: true },
+  ];
+  for (const { text, inTail } of regions) {
+    const lines = text.split("\n");
+    if (lines.pop() !== "") return undefined; // Each region ends with a newline.
+    for (const line of lines) {
+      const parsed = parseLine(line);
+      if (!parsed || (inTail && parsed.kind === "bad")) return undefined;
+      const key = lineKey(parsed);
+      if (parsed.kind === "entry") slots.set(key!, { kind: "entry", entry: parsed.entry, pos });
+      else if (parsed.kind === "bad") slots.set(key!, { kind: "bad", bad: parsed.bad, pos });
+      else if (parsed.kind === "tombstone") slots.delete(key!);
+      last = parsed.kind === "bad" ? undefined : parsed.meta;
+      pos++;
+    }
   }
   return last ? { header, last, size: bytes.length, slots } : undefined;
 }
@@ -225,13 +235,15 @@ export async function writeIndex(
 ): Promise<IndexState> {
   const ids = live.map((entry) => entry.id).sort();
   const width = ids.reduce((widest, id) => Math.max(widest, id.length), 1);
-  const idBlock = encoder.encode(ids.map((id) => id.padEnd(width) + "\n").join(""));
+  const fences = ids.filter((_, index) => index % ID_PAGE === 0);
+  const idBlock = encoder.encode([...fences, ...ids].map((id) => id.padEnd(width) + "\n").join(""));
   const baseLines = [...bad.map(encodeBad), ...live.map((entry) => encodeEntry(entry))];
   const base = encoder.encode(baseLines.map((line) => line + "\n").join(""));
   const base_at = HEADER_BYTES + idBlock.length;
   const header = encodeHeader({
     ids: ids.length,
     id_width: width,
+    ids_at: HEADER_BYTES + fences.length * (width + 1),
     base_at,
     tail_at: base_at + base.length,
     base_lines: baseLines.length,
@@ -241,7 +253,9 @@ export async function writeIndex(
   content.set(header);
   content.set(idBlock, header.length);
   content.set(base, base_at);
-  await writeFileAtomic(fs, paths.dir, ".index", content, pid);
+  // Synced like a session file: a torn id block after a power loss could hide sessions from
+  // prefix lookup without failing any check.
+  await writeFileAtomic(fs, paths.dir, basename(paths.index), content, pid);
   const max = live.reduce((newest, entry) => {
     const lastUsed = timestampMs(entry.last_used_at);
     return Number.isFinite(lastUsed) ? Math.max(newest, lastUsed) : newest;
@@ -254,115 +268,4 @@ export async function writeIndex(
     last: { dir, max, seq: 0 },
     size: content.length + stamp.length,
   };
-}
-
-/**
- * The newest `limit` live entries matching `filter`, newest first, reading the log backwards
- * only as far as needed. `undefined` when a line is unreadable (rebuild and ask again).
- */
-export async function scanNewest(
-  fs: Fs,
-  path: string,
-  state: IndexState,
-  filter: SessionFilter,
-  limit: number,
-): Promise<Ranked[] | undefined> {
-  if (limit <= 0) return [];
-  const file = await openForRead(fs, path);
-  if (!file) return undefined;
-  const top = new TopN<Ranked>(limit, newestFirst);
-  const seen = new Set<string>();
-  let pos = 0;
-  try {
-    for await (const line of linesBackward(file, state.header.base_at, state.size)) {
-      const parsed = decodeLine(line.bytes);
-      if (!parsed) return undefined;
-      pos--; // Earlier lines rank lower on ties; only the relative order matters.
-      const key = lineKey(parsed);
-      let bound = -Infinity;
-      if (parsed.kind === "entry") {
-        if (!seen.has(key!)) {
-          seen.add(key!);
-          if (entryMatches(parsed.entry, filter)) top.offer(rank(parsed.entry, pos));
-        }
-        bound = parsed.meta ? parsed.meta.max : timestampMs(parsed.entry.last_used_at);
-      } else if (parsed.kind !== "bad") {
-        if (key) seen.add(key);
-        bound = parsed.meta.max;
-      }
-      if (top.full && top.worst!.lastUsed >= bound) break;
-    }
-  } finally {
-    file.close();
-  }
-  return top.sorted();
-}
-
-/** Ids held in memory above this size of id block are binary-searched on disk instead. */
-const IN_MEMORY_ID_BLOCK = 256 * 1024;
-
-async function idReader(
-  file: Deno.FsFile,
-  header: IndexHeader,
-): Promise<(index: number) => Promise<string>> {
-  const stride = header.id_width + 1;
-  const size = header.ids * stride;
-  if (size <= IN_MEMORY_ID_BLOCK) {
-    const block = decoder.decode(await readAt(file, HEADER_BYTES, size));
-    return (index) =>
-      Promise.resolve(block.slice(index * stride, index * stride + stride).trimEnd());
-  }
-  return async (index) =>
-    decoder.decode(await readAt(file, HEADER_BYTES + index * stride, header.id_width)).trimEnd();
-}
-
-async function firstIndex(
-  count: number,
-  idAt: (index: number) => Promise<string>,
-  before: (id: string) => boolean,
-): Promise<number> {
-  let low = 0;
-  let high = count;
-  while (low < high) {
-    const middle = (low + high) >> 1;
-    if (before(await idAt(middle))) low = middle + 1;
-    else high = middle;
-  }
-  return low;
-}
-
-/**
- * All live ids starting with `prefix`, sorted: a binary search of the id block plus a scan of
- * the tail. `undefined` when the index is unreadable.
- */
-export async function findByPrefix(
-  fs: Fs,
-  path: string,
-  state: IndexState,
-  prefix: string,
-): Promise<string[] | undefined> {
-  const file = await openForRead(fs, path);
-  if (!file) return undefined;
-  const { header } = state;
-  try {
-    const idAt = await idReader(file, header);
-    const start = await firstIndex(header.ids, idAt, (id) => id < prefix);
-    // Sorted ids that are smaller than the prefix or start with it form a prefix of the block.
-    const end = await firstIndex(header.ids, idAt, (id) => id < prefix || id.startsWith(prefix));
-    const stride = header.id_width + 1;
-    const range = await readAt(file, HEADER_BYTES + start * stride, (end - start) * stride);
-    const found = new Set(splitLines(range).map((line) => decoder.decode(line.bytes).trimEnd()));
-    const tail = await readAt(file, header.tail_at, state.size - header.tail_at);
-    for (const line of splitLines(tail)) {
-      const parsed = decodeLine(line.bytes);
-      if (!parsed || parsed.kind === "bad") return undefined;
-      if (parsed.kind === "entry" && parsed.entry.id.startsWith(prefix)) {
-        found.add(parsed.entry.id);
-      }
-      if (parsed.kind === "tombstone") found.delete(parsed.id);
-    }
-    return [...found].sort();
-  } finally {
-    file.close();
-  }
 }

@@ -7,7 +7,7 @@
  */
 import { join } from "node:path";
 import { TEMP_PREFIX } from "./atomic_write.ts";
-import { isNotFound } from "./fs_errors.ts";
+import { errorMessage, errorName, isNotFound } from "./fs_errors.ts";
 import { isValidId } from "./ids.ts";
 import { entryFromRecord } from "./index_entry.ts";
 import type { IndexEntry } from "./index_entry.ts";
@@ -37,10 +37,6 @@ export interface Rebuilt {
   live: IndexEntry[];
 }
 
-interface Found {
-  slot: Slot;
-}
-
 const compare = (a: number | string, b: number | string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Sorts entries into ascending list order: `last_used_at`, then log position, then age. */
@@ -60,7 +56,7 @@ async function examine(
   name: string,
   prior: Slot | undefined,
   rereadAll: boolean,
-): Promise<Found | undefined> {
+): Promise<Slot | undefined> {
   const path = join(ctx.paths.dir, name);
   const stem = name.slice(0, -".json".length);
   let info: Deno.FileInfo;
@@ -74,26 +70,29 @@ async function examine(
   const size = info.size;
   // Positions of files new to the index sort after every known one.
   const pos = prior?.pos ?? Number.MAX_SAFE_INTEGER;
-  const bad = (reason: string): Found => ({
-    slot: { kind: "bad", bad: { bad: name, reason, mtime, size }, pos },
+  const bad = (reason: string): Slot => ({
+    kind: "bad",
+    bad: { bad: name, reason, mtime, size },
+    pos,
   });
   if (!isValidId(stem)) return bad("file name is not a valid session id");
   if (!info.isFile) return bad("not a regular file");
   const same = prior &&
     (prior.kind === "entry" ? prior.entry : prior.bad).mtime === mtime &&
     (prior.kind === "entry" ? prior.entry : prior.bad).size === size;
-  if (same && !rereadAll) return { slot: prior };
+  if (same && !rereadAll) return prior;
   let bytes: Uint8Array;
   try {
     bytes = await ctx.fs.readFile(path);
   } catch (error) {
     if (isNotFound(error)) return undefined;
-    return bad(`cannot be read (${error instanceof Error ? error.message : error})`);
+    if (errorName(error) === "NotCapable") throw error; // Missing --allow-read: main explains.
+    return bad(`cannot be read (${errorMessage(error)})`);
   }
   const read = parseRecordBytes(bytes, stem);
   if (read.kind === "bad") return bad(read.reason);
   if (read.kind === "missing") return undefined;
-  return { slot: { kind: "entry", entry: entryFromRecord(read.record, mtime, size), pos } };
+  return { kind: "entry", entry: entryFromRecord(read.record, mtime, size), pos };
 }
 
 /**
@@ -120,8 +119,8 @@ export async function rebuildIndex(
   const live: { entry: IndexEntry; pos: number }[] = [];
   const bad: BadLine[] = [];
   for (const item of found) {
-    if (item?.slot.kind === "entry") live.push(item.slot);
-    if (item?.slot.kind === "bad") bad.push(item.slot.bad);
+    if (item?.kind === "entry") live.push(item);
+    if (item?.kind === "bad") bad.push(item.bad);
   }
   bad.sort((a, b) => compare(a.bad, b.bad));
   if (options.report !== false) {

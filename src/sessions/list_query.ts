@@ -7,7 +7,8 @@
 import { join } from "node:path";
 import { entryDescribes, entryFromRecord, entryMatches, newestFirst, rank } from "./index_entry.ts";
 import type { Ranked } from "./index_entry.ts";
-import { loadIndex, scanNewest } from "./index_log.ts";
+import { loadIndex } from "./index_log.ts";
+import { scanNewest } from "./index_search.ts";
 import { REBUILD, withCurrentIndex } from "./index_query.ts";
 import type { Retry } from "./index_query.ts";
 import { mapPool } from "./pool.ts";

@@ -4,7 +4,7 @@
  * @module
  */
 import { parseIdInput } from "./ids.ts";
-import { findByPrefix } from "./index_log.ts";
+import { findByPrefix } from "./index_search.ts";
 import { REBUILD, withCurrentIndex } from "./index_query.ts";
 import { mapPool } from "./pool.ts";
 import type { SessionRecord } from "./record.ts";

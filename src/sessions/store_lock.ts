@@ -4,14 +4,16 @@
  * so a crashed clinvk never leaves a stale lock and the file itself is never deleted.
  *
  * Locks belong to an open file, not to a process, so two operations of one process (e.g. two
- * requests of `clinvk serve`) exclude each other too. The flip side: never take the lock again
- * while holding it — that waits for itself until the timeout.
+ * requests of `clinvk serve`) exclude each other too; an in-process queue orders them first so
+ * they do not poll. The flip side: code holding the lock must never take it again (the
+ * public API cannot: `update`'s callback is synchronous).
  * @module
  */
 import { ClinvkError, ExitCode, usageError } from "../errors.ts";
 import type { Fs } from "../platform/types.ts";
 import { formatSeconds, retryWithBackoff } from "./backoff.ts";
 import { errorMessage, errorName, isADirectory, isNotFound } from "./fs_errors.ts";
+import { LocalRwLock } from "./local_lock.ts";
 import { ensureStoreDirs } from "./store_paths.ts";
 import type { StorePaths } from "./store_paths.ts";
 
@@ -29,6 +31,7 @@ export interface StoreLockOptions {
 /** Holds `sessions/.lock` around a piece of metadata I/O. */
 export class StoreLock {
   readonly #options: StoreLockOptions;
+  readonly #local = new LocalRwLock();
   #dirsReady = false;
 
   constructor(options: StoreLockOptions) {
@@ -40,13 +43,18 @@ export class StoreLock {
    * process holds it longer than the timeout.
    */
   async with<T>(mode: LockMode, fn: () => Promise<T>): Promise<T> {
-    const file = await this.#open();
+    const releaseLocal = await this.#local.acquire(mode === "exclusive");
     try {
-      await this.#acquire(file, mode);
-      return await fn();
+      const file = await this.#open();
+      try {
+        await this.#acquire(file, mode);
+        return await fn();
+      } finally {
+        // Closing the file releases the lock.
+        file.close();
+      }
     } finally {
-      // Closing the file releases the lock even if unlock fails.
-      file.close();
+      releaseLocal();
     }
   }
 

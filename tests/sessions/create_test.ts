@@ -43,7 +43,10 @@ Deno.test("create() leaves only session files ending in .json, and no temp files
   await t.store.update(a.id, (r) => ({ ...r, tags: ["x"] }));
   await t.store.maybeApplyRetention(30);
   const names = await listDir(t.dir);
-  assert.deepEqual(names.filter((n) => n.endsWith(".json")), [`${a.id}.json`, `${b.id}.json`].sort());
+  assert.deepEqual(
+    names.filter((n) => n.endsWith(".json")),
+    [`${a.id}.json`, `${b.id}.json`].sort(),
+  );
   assert.ok(names.every((n) => n.endsWith(".json") || n.startsWith(".")), names.join(" "));
   assert.ok(!names.some((n) => n.startsWith(".tmp-")), names.join(" "));
 });
@@ -64,7 +67,10 @@ Deno.test({
 Deno.test("update() rewrites the file atomically and keeps the store's other files", async () => {
   await using t = await testStore();
   const record = await t.store.create(newSession());
-  const updated = await t.store.update(record.id, (r) => ({ ...r, status: "completed", turn_count: 1 }));
+  const updated = await t.store.update(
+    record.id,
+    (r) => ({ ...r, status: "completed", turn_count: 1 }),
+  );
   assert.equal(updated.status, "completed");
   assert.deepEqual(await t.store.get(record.id), updated);
   assert.ok(!(await listDir(t.dir)).some((n) => n.startsWith(".tmp-")));

@@ -144,6 +144,8 @@ export interface FixtureProcess extends AsyncDisposable {
   pid: number;
   /** Waits for the next line the fixture prints. */
   nextLine(): Promise<string>;
+  /** Writes text to its stdin. */
+  send(text: string): Promise<void>;
   /** Closes its stdin (fixtures release what they hold and exit), waits, returns the code. */
   finish(): Promise<number>;
 }
@@ -191,6 +193,7 @@ export function startFixture(name: string, args: string[]): FixtureProcess {
       buffered = buffered.slice(end + 1);
       return line;
     },
+    send: (text) => writer.write(new TextEncoder().encode(text)),
     finish,
     async [Symbol.asyncDispose]() {
       await finish();

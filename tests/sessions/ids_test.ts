@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { ClinvkError, ExitCode } from "../../src/errors.ts";
-import { generateId, ID_ALPHABET, ID_LENGTH, isValidId, parseIdInput } from "../../src/sessions/ids.ts";
+import {
+  generateId,
+  ID_ALPHABET,
+  ID_LENGTH,
+  isValidId,
+  parseIdInput,
+} from "../../src/sessions/ids.ts";
 
 Deno.test("generateId() returns 10 lowercase letters and digits", () => {
   for (let i = 0; i < 1_000; i++) {
@@ -22,7 +28,9 @@ Deno.test("generateId() uses every character about equally often", () => {
   }
   assert.equal(counts.size, ID_ALPHABET.length);
   // 72,000 characters over 36 symbols: 2,000 expected each; a bias would show far outside.
-  for (const [char, count] of counts) assert.ok(count > 1_700 && count < 2_300, `${char}: ${count}`);
+  for (const [char, count] of counts) {
+    assert.ok(count > 1_700 && count < 2_300, `${char}: ${count}`);
+  }
 });
 
 Deno.test("generateId() discards bytes that would bias the alphabet", () => {
