@@ -8,7 +8,7 @@ import { ClinvkError, ExitCode } from "../errors.ts";
 import { SpawnError } from "../platform/types.ts";
 import type { SessionRecord } from "../sessions/record.ts";
 import type { SessionStore } from "../sessions/store_types.ts";
-import { timestamp } from "../turns/session_turn.ts";
+import { formatTimestamp } from "../sessions/time.ts";
 import { checkSessionWorkdir } from "../turns/workdir.ts";
 import { getBackend } from "../backends/registry.ts";
 import { shellQuote } from "../output/shell_quote.ts";
@@ -74,7 +74,7 @@ export async function runInteractive(
     await store.update(session.id, (r) => ({
       ...r,
       status: code === 0 ? "completed" : "error",
-      last_used_at: timestamp(platform.clock.now()),
+      last_used_at: formatTimestamp(platform.clock.now()),
       turn_count: r.turn_count + 1,
       error: code === 0 ? null : `${session.backend} exited with code ${code}`,
       metadata: { ...r.metadata, exit_code: code },

@@ -18,6 +18,7 @@ import { checkSessionWorkdir, isInsideGitRepo } from "../turns/workdir.ts";
 import { type AppContext, warn } from "./context.ts";
 import { createPresenter } from "./presenter.ts";
 import { shellQuote } from "../output/shell_quote.ts";
+import { codexConfiguredModel } from "../backends/codex_model.ts";
 
 /** Everything a turn command has resolved before running. */
 export interface TurnSetup {
@@ -67,6 +68,9 @@ export async function runTurnCommand(
     partial: setup.format === "stream-json",
   });
   if (setup.dryRun) return printDryRun(context, setup, plan, spec);
+  if (plan.backend.name === "codex" && !plan.request.model) {
+    plan.modelHint = await codexConfiguredModel(platform.fs, platform.env);
+  }
 
   const presenter = createPresenter(context, {
     format: setup.format,
@@ -100,7 +104,7 @@ export async function runTurnCommand(
     sessionId: record?.id,
     backend: plan.backend.name,
     backendSessionId: record?.backend_session_id ?? outcome.result.backendSessionId ?? null,
-    model: record?.model ?? outcome.result.model ?? plan.request.model ?? null,
+    model: record?.model ?? outcome.result.model ?? plan.request.model ?? plan.modelHint ?? null,
     status: record?.status ?? "ephemeral",
     content: outcome.result.content,
     exitCode: outcome.exitCode,
@@ -133,7 +137,7 @@ async function sessionFor(
   const parent = spec.kind === "fork" ? spec.session : undefined;
   const record = await store.create({
     backend: plan.backend.name,
-    model: plan.request.model ?? null,
+    model: plan.request.model ?? plan.modelHint ?? null,
     workdir: plan.cwd,
     prompt: spec.prompt,
     tags: parent ? [...parent.tags] : defaultTags(setup.config),

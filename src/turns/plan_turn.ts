@@ -40,6 +40,11 @@ export interface TurnPlan {
    * before running, and `request.resumeId` must be replaced by the copy's id.
    */
   copyForkOf?: string;
+  /**
+   * The model the backend will use by its own configuration when clinvk passes none and the
+   * backend does not report it (Codex); recorded as the session's model.
+   */
+  modelHint?: string;
 }
 
 /** Placeholder shown by `--dry-run` where a forked Gemini session id will go. */

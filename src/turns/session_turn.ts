@@ -12,6 +12,7 @@ import { ClinvkError, ExitCode } from "../errors.ts";
 import type { Platform } from "../platform/types.ts";
 import type { SessionRecord } from "../sessions/record.ts";
 import type { SessionStore } from "../sessions/store_types.ts";
+import { formatTimestamp } from "../sessions/time.ts";
 import { runProcess } from "../runner/run_process.ts";
 import { executeTurn, type TurnOutcome } from "./execute_turn.ts";
 import type { TurnPlan } from "./plan_turn.ts";
@@ -87,13 +88,13 @@ export async function runSessionTurn(
     await pending;
     const { usage, metadata } = turnUsage(outcome.result, current.metadata);
     const storeTokens = deps.config.session.store_token_usage;
-    const now = timestamp(deps.platform.clock.now());
+    const now = formatTimestamp(deps.platform.clock.now());
     current = await store.update(record.id, (r) => {
       const backendId = outcome.result.backendSessionId ?? r.backend_session_id ?? null;
       const next: SessionRecord = {
         ...r,
         backend_session_id: backendId,
-        model: outcome.result.model ?? r.model ?? plan.request.model ?? null,
+        model: outcome.result.model ?? r.model ?? plan.request.model ?? plan.modelHint ?? null,
         status: outcome.ok ? "completed" : "error",
         last_used_at: now,
         turn_count: r.turn_count + 1,
@@ -156,11 +157,6 @@ async function prepareFork(
   });
   await deps.store.update(record.id, (r) => activate(r, newId));
   return { ...plan, request: { ...plan.request, resumeId: newId }, copyForkOf: undefined };
-}
-
-/** RFC 3339 UTC with `Z`, second precision, as the guide shows. */
-export function timestamp(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
 /** Runs an `--ephemeral` turn: no record, and the backend is asked (or made) to keep nothing. */

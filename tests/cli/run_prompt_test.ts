@@ -145,3 +145,19 @@ Deno.test("clinvk --dry-run prints the backend command and runs nothing", async 
     assert.deepEqual(await readFakeLog(sb.log), []);
   });
 });
+
+Deno.test("clinvk reports the model from Codex's config.toml when none was asked for", async () => {
+  await withSandbox(async (sb) => {
+    const codexHome = join(sb.dir, "codex-home");
+    await Deno.mkdir(codexHome);
+    await Deno.writeTextFile(join(codexHome, "config.toml"), 'model = "gpt-5.5"\n');
+    const out = await sb.json(["-b", "codex", "-o", "json", "hello"], {
+      env: { CODEX_HOME: codexHome },
+    });
+    assert.equal(out.model, "gpt-5.5");
+    const picked = await sb.json(["-b", "codex", "-m", "best", "-o", "json", "hello"], {
+      env: { CODEX_HOME: codexHome },
+    });
+    assert.equal(picked.model, "gpt-5.6-sol");
+  });
+});
