@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { assertIncludes } from "../support/assert.ts";
-import { clinvkEnv, runClinvk, withSandbox } from "../support/clinvk.ts";
+import { clinvkEnv, runClinvk, spawnClinvk, withSandbox } from "../support/clinvk.ts";
 
 type Json = Record<string, unknown>;
 
@@ -152,5 +152,29 @@ Deno.test("sessions clean deletes by age, --dry-run only lists, and retention ru
     assert.ok(
       !(await sb.json<Json[]>(["sessions", "list", "--json"])).some((s) => s.id === "tendaysold"),
     );
+  });
+});
+
+Deno.test("Ctrl-C is forwarded to the backend, clinvk exits 130 and saves the session as error", async () => {
+  await withSandbox(async (sb) => {
+    const child = spawnClinvk(clinvkEnv(sb, sb.home), ["-b", "claude", "wait [[fake:hang]]"], {
+      cwd: sb.work,
+    });
+    let active: Json | undefined;
+    for (let i = 0; i < 200 && !active; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      const list = await sb.run(["sessions", "list", "--json"]);
+      active = list.code === 0
+        ? JSON.parse(list.stdout).find((s: Json) => s.status === "active")
+        : undefined;
+    }
+    assert.ok(active, "the turn started and reported its backend id");
+    child.kill("SIGINT");
+    const output = await child.output();
+    assert.equal(output.code, 130);
+    assertIncludes(new TextDecoder().decode(output.stderr), "interrupted");
+    const saved = await sb.json(["sessions", "show", String(active.id), "--json"]);
+    assert.equal(saved.status, "error");
+    assert.equal(saved.backend_session_id, active.backend_session_id, "still resumable");
   });
 });

@@ -48,13 +48,13 @@ export function clinvkEnv(sandbox: FakeSandbox, home: string): Record<string, st
   return { ...sandbox.env, CLINVK_HOME: home, COLUMNS: "120", USER: "tester" };
 }
 
-/** Starts clinvk; resolves when it exits. */
-export async function runClinvk(
+/** Starts clinvk and returns the running process (stdout and stderr piped). */
+export function spawnClinvk(
   env: Record<string, string>,
   args: string[],
   options: RunOptions & { cwd: string },
-): Promise<CliResult> {
-  const command = new Deno.Command(Deno.execPath(), {
+): Deno.ChildProcess {
+  return new Deno.Command(Deno.execPath(), {
     args: [
       "run",
       "--quiet",
@@ -70,8 +70,16 @@ export async function runClinvk(
     stdin: options.stdin === undefined ? "null" : "piped",
     stdout: "piped",
     stderr: "piped",
-  });
-  const child = command.spawn();
+  }).spawn();
+}
+
+/** Starts clinvk; resolves when it exits. */
+export async function runClinvk(
+  env: Record<string, string>,
+  args: string[],
+  options: RunOptions & { cwd: string },
+): Promise<CliResult> {
+  const child = spawnClinvk(env, args, options);
   if (options.stdin !== undefined) {
     const writer = child.stdin.getWriter();
     await writer.write(new TextEncoder().encode(options.stdin));
