@@ -7,9 +7,9 @@ import { ClinvkError, ExitCode, usageError } from "../errors.ts";
 import { resolveWorkdir } from "../turns/workdir.ts";
 import type { AppContext } from "./context.ts";
 import { readPrompt } from "./prompt_input.ts";
-import { loadAppConfig, openStore, settingsFor, useColor } from "./services.ts";
+import { loadAppConfig, openStore } from "./services.ts";
 import { backendFlag, turnAliases, type TurnFlags, turnFlags } from "./shared_flags.ts";
-import { runTurnCommand } from "./turn_flow.ts";
+import { buildTurnSetup, runTurnCommand } from "./turn_flow.ts";
 import type { BackendName } from "../backends/types.ts";
 
 /** Flags of the root command. */
@@ -39,17 +39,7 @@ async function promptCommand(
     );
   }
   const { config } = await loadAppConfig(this, flags.config);
-  const settings = settingsFor(this, config, flags);
-  const setup = {
-    config,
-    backend: settings.backend,
-    model: settings.model,
-    format: settings.outputFormat,
-    timeoutSeconds: settings.timeoutSeconds,
-    color: useColor(this, settings),
-    dryRun: flags.dryRun ?? false,
-    wait: flags.wait ?? false,
-  };
+  const setup = buildTurnSetup(this, config, flags);
   const store = () => Promise.resolve(openStore(this, config));
   if (flags.continue) {
     const [latest] = await openStore(this, config).list({

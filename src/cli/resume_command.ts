@@ -13,9 +13,9 @@ import type { AppContext } from "./context.ts";
 import { pickSession } from "./picker.ts";
 import { checkPrompt } from "./prompt_input.ts";
 import { runInteractive } from "./interactive.ts";
-import { loadAppConfig, openStore, settingsFor, useColor } from "./services.ts";
+import { loadAppConfig, openStore } from "./services.ts";
 import { backendFlag, turnAliases, type TurnFlags, turnFlags } from "./shared_flags.ts";
-import { runTurnCommand } from "./turn_flow.ts";
+import { buildTurnSetup, runTurnCommand } from "./turn_flow.ts";
 
 /** Flags of `resume`. */
 export interface ResumeFlags extends TurnFlags {
@@ -54,17 +54,7 @@ async function resumeCommand(
   }
 
   const prompt = await promptFor(this, words);
-  const settings = settingsFor(this, config, { ...flags, backend: session.backend });
-  const setup = {
-    config,
-    backend: session.backend,
-    model: flags.model,
-    format: settings.outputFormat,
-    timeoutSeconds: settings.timeoutSeconds,
-    color: useColor(this, settings),
-    dryRun: flags.dryRun ?? false,
-    wait: flags.wait ?? false,
-  };
+  const setup = buildTurnSetup(this, config, flags, session.backend);
   if (prompt === undefined) {
     await runInteractive(this, setup, session, store);
     return;

@@ -17,6 +17,8 @@ import {
 import { checkSessionWorkdir, isInsideGitRepo } from "../turns/workdir.ts";
 import { type AppContext, warn } from "./context.ts";
 import { createPresenter } from "./presenter.ts";
+import { settingsFor, useColor } from "./services.ts";
+import type { TurnFlags } from "./shared_flags.ts";
 import { shellQuote } from "../output/shell_quote.ts";
 import { codexConfiguredModel } from "../backends/codex_model.ts";
 
@@ -31,6 +33,33 @@ export interface TurnSetup {
   color: boolean;
   dryRun: boolean;
   wait: boolean;
+}
+
+/**
+ * Resolves a turn command's setup from its flags. With `sessionBackend` (resume, fork) the
+ * backend is the session's, and only `-m` overrides the session's model.
+ */
+export function buildTurnSetup(
+  context: AppContext,
+  config: Config,
+  flags: TurnFlags & { backend?: BackendName },
+  sessionBackend?: BackendName,
+): TurnSetup {
+  const settings = settingsFor(
+    context,
+    config,
+    sessionBackend ? { ...flags, backend: sessionBackend } : flags,
+  );
+  return {
+    config,
+    backend: settings.backend,
+    model: sessionBackend ? flags.model : settings.model,
+    format: settings.outputFormat,
+    timeoutSeconds: settings.timeoutSeconds,
+    color: useColor(context, settings),
+    dryRun: flags.dryRun ?? false,
+    wait: flags.wait ?? false,
+  };
 }
 
 /** One turn to run. */
@@ -162,6 +191,8 @@ async function applyRetention(context: AppContext, store: SessionStore, days: nu
   try {
     await store.maybeApplyRetention(days);
   } catch (error) {
+    // A denied Deno permission stops the prompt right after anyway; let it say so once.
+    if (error instanceof Error && error.name === "NotCapable") throw error;
     // Retention is housekeeping: it must never stop the user's prompt.
     warn(context, `retention cleanup skipped: ${error instanceof Error ? error.message : error}`);
   }

@@ -66,11 +66,7 @@ export async function runSessionTurn(
     let pending = Promise.resolve();
     let reportedId: string | undefined;
     const outcome = await executeTurn(deps.platform, {
-      backend: plan.backend,
-      command: plan.command,
-      request: plan.request,
-      cwd: plan.cwd,
-      env: plan.env,
+      ...plan,
       timeoutMs: options.timeoutMs,
       onEvent(event) {
         if (event.type === "init" && event.backend_session_id && !reportedId) {
@@ -166,11 +162,7 @@ export async function runEphemeralTurn(
 ): Promise<SessionTurnOutcome> {
   const { plan } = options;
   const outcome = await executeTurn(deps.platform, {
-    backend: plan.backend,
-    command: plan.command,
-    request: plan.request,
-    cwd: plan.cwd,
-    env: plan.env,
+    ...plan,
     timeoutMs: options.timeoutMs,
     onEvent: (event) => options.onEvent?.(event, undefined),
   });

@@ -8,9 +8,9 @@ import { ClinvkError, ExitCode } from "../../errors.ts";
 import { isResumable } from "../../sessions/record.ts";
 import type { AppContext } from "../context.ts";
 import { checkPrompt } from "../prompt_input.ts";
-import { loadAppConfig, openStore, settingsFor, useColor } from "../services.ts";
+import { loadAppConfig, openStore } from "../services.ts";
 import { turnAliases, type TurnFlags, turnFlags } from "../shared_flags.ts";
-import { runTurnCommand } from "../turn_flow.ts";
+import { buildTurnSetup, runTurnCommand } from "../turn_flow.ts";
 
 async function fork(this: AppContext, flags: TurnFlags, ...args: string[]): Promise<void> {
   const [id, ...words] = args as [string, ...string[]];
@@ -65,19 +65,9 @@ async function fork(this: AppContext, flags: TurnFlags, ...args: string[]): Prom
     return;
   }
   const prompt = checkPrompt(words.join(" "));
-  const settings = settingsFor(this, config, { ...flags, backend: parent.backend });
   await runTurnCommand(
     this,
-    {
-      config,
-      backend: parent.backend,
-      model: flags.model,
-      format: settings.outputFormat,
-      timeoutSeconds: settings.timeoutSeconds,
-      color: useColor(this, settings),
-      dryRun: flags.dryRun ?? false,
-      wait: flags.wait ?? false,
-    },
+    buildTurnSetup(this, config, flags, parent.backend),
     { kind: "fork", prompt, workdir: parent.workdir, session: parent },
     () => Promise.resolve(store),
   );
