@@ -20,7 +20,7 @@ export const PERMISSIONS: readonly Permission[] = [
   {
     flag: "--allow-read",
     why: "`CLINVK_HOME` (config, sessions), the working directory (real path, git check), " +
-      "Gemini's chat folder for forks",
+      "Gemini's chat folder for forks, Codex's `config.toml` (model name)",
   },
   {
     flag: "--allow-write",
@@ -28,8 +28,8 @@ export const PERMISSIONS: readonly Permission[] = [
   },
   {
     flag: "--allow-env",
-    why: "`HOME`, `CLINVK_*`, `NO_COLOR`, `GEMINI_CLI_HOME`, and variables named in `${VAR}` " +
-      "in config",
+    why: "`HOME`, `USERPROFILE`, `CLINVK_*`, `NO_COLOR`, `CODEX_HOME`, `GEMINI_CLI_HOME`, " +
+      "`PATH`/`PATHEXT` (Windows), and variables named in `${VAR}` in config",
   },
   {
     flag: "--allow-run",

@@ -15,6 +15,7 @@ import {
   type SessionTurnOutcome,
 } from "../turns/session_turn.ts";
 import { checkSessionWorkdir, isInsideGitRepo } from "../turns/workdir.ts";
+import { createTurnSession } from "../turns/new_session.ts";
 import { type AppContext, warn } from "./context.ts";
 import { createPresenter } from "./presenter.ts";
 import { settingsFor, useColor } from "./services.ts";
@@ -121,7 +122,14 @@ export async function runTurnCommand(
     );
   } else {
     const store = await openStore();
-    const record = await sessionFor(context, store, setup, spec, plan, model);
+    const record = spec.kind === "resume" && spec.session ? spec.session : await createTurnSession({
+      store,
+      config: setup.config,
+      plan,
+      modelRequested: model !== undefined,
+      parent: spec.kind === "fork" ? spec.session : undefined,
+      warn: (m) => warn(context, m),
+    });
     done = await runSessionTurn(
       { platform, store, config: setup.config, warn: (m) => warn(context, m) },
       record,
@@ -147,54 +155,6 @@ export async function runTurnCommand(
       : "";
     platform.stderr.write(`clinvk: ${outcome.error}${where}\n`);
     context.exitCode = outcome.exitCode || ExitCode.BackendFailed;
-  }
-}
-
-/** The record a turn runs on: the resumed one, or a new one (new prompt or fork). */
-async function sessionFor(
-  context: AppContext,
-  store: SessionStore,
-  setup: TurnSetup,
-  spec: TurnSpec,
-  plan: TurnPlan,
-  model: string | undefined,
-): Promise<SessionRecord> {
-  if (spec.kind === "resume" && spec.session) return spec.session;
-  if (spec.kind === "new") {
-    await applyRetention(context, store, setup.config.session.retention_days);
-  }
-  const parent = spec.kind === "fork" ? spec.session : undefined;
-  const record = await store.create({
-    backend: plan.backend.name,
-    model: plan.request.model ?? plan.modelHint ?? null,
-    workdir: plan.cwd,
-    prompt: spec.prompt,
-    tags: parent ? [...parent.tags] : defaultTags(setup.config),
-    parent_id: parent?.id ?? null,
-  });
-  const metadata = { ...record.metadata };
-  if (model) metadata.requested_model = plan.request.model;
-  // A fork's backend reports its parent's thread usage too (Codex); start from the parent's.
-  if (parent?.metadata.backend_cumulative_usage) {
-    metadata.backend_cumulative_usage = parent.metadata.backend_cumulative_usage;
-  }
-  if (Object.keys(metadata).length === 0) return record;
-  return await store.update(record.id, (r) => ({ ...r, metadata: { ...r.metadata, ...metadata } }));
-}
-
-/** `session.default_tags` (already `${VAR}`-expanded at load), without blanks or repeats. */
-function defaultTags(config: Config): string[] {
-  return [...new Set(config.session.default_tags.map((tag) => tag.trim()).filter(Boolean))];
-}
-
-async function applyRetention(context: AppContext, store: SessionStore, days: number) {
-  try {
-    await store.maybeApplyRetention(days);
-  } catch (error) {
-    // A denied Deno permission stops the prompt right after anyway; let it say so once.
-    if (error instanceof Error && error.name === "NotCapable") throw error;
-    // Retention is housekeeping: it must never stop the user's prompt.
-    warn(context, `retention cleanup skipped: ${error instanceof Error ? error.message : error}`);
   }
 }
 

@@ -4,6 +4,7 @@
  * @module
  */
 import { basename, dirname, join } from "node:path";
+import { renameWithRetry } from "../platform/rename_retry.ts";
 import type { Fs } from "../platform/types.ts";
 import { fsErrorName } from "./read_config_file.ts";
 
@@ -44,7 +45,8 @@ export async function writeFileAtomic(
     } finally {
       file.close();
     }
-    await fs.rename(temp, target);
+    // Windows refuses the rename while another process has the target open; retried there.
+    await renameWithRetry(fs, temp, target);
   } catch (error) {
     await fs.remove(temp).catch(() => {});
     throw error;

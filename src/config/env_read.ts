@@ -20,7 +20,7 @@ export function readEnv(env: Env, name: string): string | undefined {
     if (isPermissionRefusal(error)) {
       throw usageError(
         `Cannot read environment variable ${name}: Deno permission missing`,
-        `Run with --allow-env=${name} (or add it to the --allow-env list).`,
+        "Run with --allow-env (see README, Permissions).",
       );
     }
     throw error;

@@ -30,7 +30,7 @@ export function configFsError(
     case "NotCapable":
       return usageError(
         `${verb} config ${path}: Deno permission missing`,
-        `Run with ${flag}=${path}.`,
+        `Run with ${flag} (see README, Permissions).`,
       );
     case "PermissionDenied":
       return usageError(

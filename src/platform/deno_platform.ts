@@ -2,8 +2,11 @@
  * The real {@linkcode Platform}, backed by Deno's APIs.
  * @module
  */
+import { killSignal } from "./kill_signal.ts";
+import { resolveExecutable } from "./resolve_executable.ts";
 import {
   type Child,
+  type Env,
   type Input,
   type Output,
   type Platform,
@@ -14,11 +17,21 @@ import {
 const encoder = new TextEncoder();
 
 function output(file: typeof Deno.stdout | typeof Deno.stderr): Output {
+  // Set once the reader went away (`clinvk -o stream-json | head -3`).
+  let closed = false;
   return {
     write(text: string) {
+      if (closed) return;
       const bytes = encoder.encode(text);
       let written = 0;
-      while (written < bytes.length) written += file.writeSync(bytes.subarray(written));
+      try {
+        while (written < bytes.length) written += file.writeSync(bytes.subarray(written));
+      } catch (error) {
+        // Nobody reads any more. Dropping the rest lets the turn finish and the session be
+        // saved, instead of aborting it with an "unexpected error" mid-turn.
+        if (error instanceof Deno.errors.BrokenPipe) closed = true;
+        else throw error;
+      }
     },
     isTerminal: () => file.isTerminal(),
     columns() {
@@ -40,8 +53,35 @@ const stdin: Input = {
   },
 };
 
+/** Whether a path is a regular file; a denied or failed stat counts as "no". */
+const fileProbe = {
+  isFile(path: string): boolean {
+    try {
+      return Deno.statSync(path).isFile;
+    } catch {
+      return false;
+    }
+  },
+};
+
+/** The environment the child will see: ours, overlaid with `extra`. */
+function childEnv(extra: Record<string, string> | undefined): Env {
+  return {
+    get(name) {
+      // Windows variable names are case-insensitive (`Path` is `PATH`).
+      const key = Object.keys(extra ?? {}).find((k) => k.toUpperCase() === name.toUpperCase());
+      return key !== undefined ? extra![key] : Deno.env.get(name);
+    },
+  };
+}
+
+/** The program to start: on Windows `claude` becomes the full path of `claude.cmd` etc. */
+function executable(options: Pick<SpawnOptions, "command" | "env">): string {
+  return resolveExecutable(options.command, childEnv(options.env), Deno.build.os, fileProbe);
+}
+
 function spawn(options: SpawnOptions): Child {
-  const command = new Deno.Command(options.command, {
+  const command = new Deno.Command(executable(options), {
     args: options.args,
     cwd: options.cwd,
     env: options.env,
@@ -65,10 +105,11 @@ function spawn(options: SpawnOptions): Child {
     stdout: child.stdout,
     stderr: child.stderr,
     status: child.status.then((s) => ({ code: s.code, signal: s.signal })),
-    kill(signal = "SIGTERM") {
+    kill(requested = "SIGTERM") {
+      const signal = killSignal(Deno.build.os, requested);
+      if (signal === undefined) return;
       try {
-        // Windows has no SIGTERM/SIGINT for child processes; only a hard kill exists there.
-        child.kill(Deno.build.os === "windows" ? "SIGKILL" : signal);
+        child.kill(signal);
       } catch {
         // Already exited.
       }
@@ -108,7 +149,7 @@ export function denoPlatform(): Platform {
     stderr: output(Deno.stderr),
     spawn,
     async runAttached(options) {
-      const command = new Deno.Command(options.command, {
+      const command = new Deno.Command(executable(options), {
         args: options.args,
         cwd: options.cwd,
         env: options.env,

@@ -5,6 +5,7 @@
  * @module
  */
 import { join } from "node:path";
+import { renameWithRetry } from "../platform/rename_retry.ts";
 import type { Fs } from "../platform/types.ts";
 import { generateId } from "./ids.ts";
 
@@ -58,7 +59,8 @@ export async function writeFileAtomic(
     } finally {
       file.close();
     }
-    await fs.rename(temp, join(dir, name));
+    // Windows refuses the rename while another process has the target open; retried there.
+    await renameWithRetry(fs, temp, join(dir, name));
   } catch (error) {
     await fs.remove(temp).catch(() => {});
     throw error;

@@ -41,7 +41,7 @@ Deno.test("clinvkHome() names the --allow-env flag when Deno refuses to read a v
     () => clinvkHome(env),
     (e) =>
       e instanceof ClinvkError && e.exitCode === 2 &&
-      e.hint?.includes("--allow-env=CLINVK_HOME") === true,
+      e.hint?.includes("--allow-env (see README") === true,
   );
 });
 

@@ -1,0 +1,62 @@
+/**
+ * Creates the record a new or forked session's first turn runs on — the one path shared by
+ * the CLI and the library.
+ * @module
+ */
+import type { Config } from "../config/schema.ts";
+import type { SessionRecord, TurnMetadata } from "../sessions/record.ts";
+import type { SessionStore } from "../sessions/store_types.ts";
+import type { TurnPlan } from "./plan_turn.ts";
+
+/** Options of {@linkcode createTurnSession}. */
+export interface NewTurnSession {
+  store: SessionStore;
+  config: Config;
+  plan: TurnPlan;
+  /** Whether the user asked for a model (it is then passed again on resume). */
+  modelRequested: boolean;
+  /** For forks: the session forked from. */
+  parent?: SessionRecord;
+  warn(message: string): void;
+}
+
+/** `session.default_tags` (already `${VAR}`-expanded at load), without blanks or repeats. */
+export function defaultTags(config: Config): string[] {
+  return [...new Set(config.session.default_tags.map((tag) => tag.trim()).filter(Boolean))];
+}
+
+/**
+ * Applies retention (new sessions only; at most once a day), creates the record, and stores
+ * what later turns need: the requested model and, for forks, the parent's cumulative usage.
+ */
+export async function createTurnSession(options: NewTurnSession): Promise<SessionRecord> {
+  const { store, config, plan, parent } = options;
+  if (!parent) await applyRetention(store, config.session.retention_days, options.warn);
+  const record = await store.create({
+    backend: plan.backend.name,
+    model: plan.request.model ?? plan.modelHint ?? null,
+    workdir: plan.cwd,
+    prompt: plan.request.prompt,
+    tags: parent ? [...parent.tags] : defaultTags(config),
+    parent_id: parent?.id ?? null,
+  });
+  const metadata: TurnMetadata = {};
+  if (options.modelRequested && plan.request.model) metadata.requested_model = plan.request.model;
+  // A fork's backend reports its parent's thread usage too (Codex); start from the parent's.
+  if (parent?.metadata.backend_cumulative_usage) {
+    metadata.backend_cumulative_usage = parent.metadata.backend_cumulative_usage;
+  }
+  if (Object.keys(metadata).length === 0) return record;
+  return await store.update(record.id, (r) => ({ ...r, metadata: { ...r.metadata, ...metadata } }));
+}
+
+async function applyRetention(store: SessionStore, days: number, warn: (m: string) => void) {
+  try {
+    await store.maybeApplyRetention(days);
+  } catch (error) {
+    // A denied Deno permission stops the prompt right after anyway; let it say so once.
+    if (error instanceof Error && error.name === "NotCapable") throw error;
+    // Retention is housekeeping: it must never stop the user's prompt.
+    warn(`retention cleanup skipped: ${error instanceof Error ? error.message : error}`);
+  }
+}
