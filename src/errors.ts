@@ -34,6 +34,7 @@ export class ClinvkError extends Error {
   /** What the user can do about it; printed after the message. */
   readonly hint: string | undefined;
 
+  /** A failure with its exit code and, optionally, what the user can do about it. */
   constructor(message: string, exitCode: number, hint?: string) {
     super(message);
     this.name = "ClinvkError";

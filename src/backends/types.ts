@@ -12,9 +12,13 @@ export type BackendName = typeof BACKEND_NAMES[number];
 
 /** Token counts of one turn or of a whole session. `input` includes `cached`; `total = input + output`. */
 export interface TokenUsage {
+  /** Input tokens, cached ones included. */
   input: number;
+  /** Output tokens. */
   output: number;
+  /** Input tokens served from the prompt cache. */
   cached: number;
+  /** `input + output`. */
   total: number;
 }
 

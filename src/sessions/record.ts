@@ -15,7 +15,9 @@ export type SessionStatus = typeof SESSION_STATUSES[number];
 
 /** Metadata of the last turn. */
 export interface TurnMetadata {
+  /** Exit code of the last turn (the backend's own, or 124/130). */
   exit_code?: number;
+  /** How long the last turn took. */
   duration_seconds?: number;
   /**
    * Codex reports usage summed over the whole thread; the last cumulative figure is kept here
@@ -29,15 +31,21 @@ export interface TurnMetadata {
   fork_of?: string;
   /** The model the user asked for (alias resolved); passed again on resume. */
   requested_model?: string;
+  /** Room for more details; later versions may add fields. */
   [key: string]: unknown;
 }
 
 /** One session as stored on disk. */
 export interface SessionRecord {
+  /** clinvk's id: lowercase letters and digits. */
   id: string;
+  /** The backend CLI that holds the conversation. */
   backend: BackendName;
+  /** The backend's own session id; `null` until it reports one. Needed to resume. */
   backend_session_id: string | null;
+  /** The model that ran (alias resolved); `null` when unknown. */
   model: string | null;
+  /** Lifecycle state. */
   status: SessionStatus;
   /** RFC 3339 UTC with `Z`. */
   created_at: string;
@@ -47,14 +55,23 @@ export interface SessionRecord {
   workdir: string;
   /** The first prompt, truncated when very long (then `prompt_truncated` is true). */
   prompt: string;
+  /** True when `prompt` was cut. */
   prompt_truncated?: boolean;
+  /** Optional human title, shown instead of the prompt. */
   title?: string | null;
+  /** Tokens summed over all turns (when `session.store_token_usage`). */
   token_usage: TokenUsage;
+  /** Tags, including `session.default_tags` added at creation. */
   tags: string[];
+  /** For forks: the session forked from. */
   parent_id?: string | null;
+  /** Number of prompts run in this session. */
   turn_count: number;
+  /** The last turn's error; cleared by a later success. */
   error?: string | null;
+  /** Details of the last turn. */
   metadata: TurnMetadata;
+  /** On-disk format version, so later versions can migrate old files. */
   schema_version: number;
 }
 

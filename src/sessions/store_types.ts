@@ -8,7 +8,9 @@ import type { SessionRecord, SessionStatus } from "./record.ts";
 
 /** Filters of `sessions list`, `resume --last`, `-c` and the picker. All given filters must match. */
 export interface SessionFilter {
+  /** Only this backend. */
   backend?: BackendName;
+  /** Only this lifecycle state. */
   status?: SessionStatus;
   /** Every tag must be present (AND). */
   tags?: string[];
