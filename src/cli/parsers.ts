@@ -27,11 +27,11 @@ export const parseOutputFormat: (input: string) => OutputFormat = oneOf(
 /** `--status`. */
 export const parseStatus: (input: string) => SessionStatus = oneOf("status", SESSION_STATUSES);
 
-/** A positive number of seconds, e.g. `--timeout 90` or `--timeout 1.5`. */
+/** A number of seconds, e.g. `--timeout 90` or `--timeout 1.5`; `0` means no limit. */
 export function parseSeconds(input: string): number {
   const value = Number(input);
-  if (!/^\s*\d+(\.\d+)?\s*$/.test(input) || !Number.isFinite(value) || value <= 0) {
-    throw new SyntaxError(`"${input}" is not a positive number of seconds`);
+  if (!/^\s*\d+(\.\d+)?\s*$/.test(input) || !Number.isFinite(value)) {
+    throw new SyntaxError(`"${input}" is not a number of seconds (0 means no limit)`);
   }
   return value;
 }

@@ -67,7 +67,7 @@ export const turnFlags = {
   timeout: {
     kind: "parsed",
     parse: parseSeconds,
-    brief: "Stop the backend after this many seconds (exit 124)",
+    brief: "Stop the backend after this many seconds (exit 124; 0 = no limit)",
     placeholder: "seconds",
     optional: true,
   },

@@ -20,10 +20,11 @@ Deno.test("parseOutputFormat() and parseStatus() list the valid values on error"
   assertThrows(() => parseStatus("done"), SyntaxError, "created, active");
 });
 
-Deno.test("parseSeconds() takes positive numbers and rejects the rest", () => {
+Deno.test("parseSeconds() takes numbers of seconds (0 = no limit) and rejects the rest", () => {
   assertEquals(parseSeconds("90"), 90);
   assertEquals(parseSeconds("1.5"), 1.5);
-  for (const bad of ["0", "-1", "abc", "1e3", "", "NaN"]) {
+  assertEquals(parseSeconds("0"), 0);
+  for (const bad of ["-1", "abc", "1e3", "", "NaN"]) {
     assertThrows(() => parseSeconds(bad), SyntaxError);
   }
 });
