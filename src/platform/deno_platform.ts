@@ -36,7 +36,10 @@ function output(file: typeof Deno.stdout | typeof Deno.stderr): Output {
     isTerminal: () => file.isTerminal(),
     columns() {
       try {
-        return file.isTerminal() ? Deno.consoleSize().columns : undefined;
+        if (!file.isTerminal()) return undefined;
+        // A pseudo-terminal without a size (script(1), some CI runners) reports 0 columns.
+        const { columns } = Deno.consoleSize();
+        return columns > 0 ? columns : undefined;
       } catch {
         return undefined;
       }

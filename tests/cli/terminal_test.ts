@@ -1,0 +1,69 @@
+/**
+ * The interactive parts on a real pseudo-terminal (util-linux `script`): the session picker,
+ * and `resume` without a prompt handing the terminal to the backend's own interactive mode.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { readFakeLog } from "../fixtures/fake_backends.ts";
+import { RUN_PERMISSIONS } from "../support/clinvk.ts";
+import { repoRoot, withSandbox } from "../support/clinvk.ts";
+
+/** Runs clinvk on a pseudo-terminal, typing `keys`; resolves with everything it drew. */
+async function onTerminal(
+  env: Record<string, string>,
+  cwd: string,
+  args: string[],
+  keys: string,
+): Promise<string> {
+  const clinvk = [
+    Deno.execPath(),
+    "run",
+    "--quiet",
+    "--config",
+    join(repoRoot, "deno.json"),
+    ...RUN_PERMISSIONS,
+    join(repoRoot, "src", "main.ts"),
+    ...args,
+  ].map((word) => `'${word.replaceAll("'", `'"'"'`)}'`).join(" ");
+  const child = new Deno.Command("script", {
+    args: ["-qec", clinvk, "/dev/null"],
+    cwd,
+    env: { ...env, TERM: "xterm" },
+    clearEnv: true,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  // Keys typed before the picker switches to raw mode wait in the terminal's buffer.
+  await writer.write(new TextEncoder().encode(keys));
+  const output = await child.output();
+  await writer.close().catch(() => {});
+  return new TextDecoder().decode(output.stdout);
+}
+
+Deno.test("resume on a terminal shows the picker, filters by typing, and opens the chosen session interactively", async () => {
+  await withSandbox(async (sb) => {
+    await sb.json(["-b", "claude", "-o", "json", "fix the bug in auth.go"]);
+    const gemini = await sb.json(["-b", "gemini", "-o", "json", "explain algorithm"]);
+    const screen = await onTerminal(sb.env, sb.dir, ["resume"], "algo\r");
+    assert.ok(screen.includes("Resume which session?"), screen);
+    assert.ok(screen.includes("explain algorithm"), "the picker lists the sessions");
+    const last = (await readFakeLog(sb.log)).at(-1)!;
+    assert.equal(last.cli, "gemini");
+    assert.deepEqual(last.argv, ["--resume", gemini.backend_session_id]);
+    assert.equal(last.cwd, sb.work, "the backend runs in the session's directory");
+    // The fake has no interactive mode and exits non-zero; clinvk records that.
+    const shown = await sb.json(["sessions", "show", String(gemini.session_id), "--json"]);
+    assert.equal(shown.status, "error");
+  });
+});
+
+Deno.test("Esc in the picker cancels without running anything", async () => {
+  await withSandbox(async (sb) => {
+    await sb.json(["-b", "claude", "-o", "json", "one"]);
+    const before = (await readFakeLog(sb.log)).length;
+    await onTerminal(sb.env, sb.work, ["resume"], "\x1b");
+    assert.equal((await readFakeLog(sb.log)).length, before);
+  });
+});
