@@ -48,12 +48,31 @@ export function usageError(message: string, hint?: string): ClinvkError {
   return new ClinvkError(message, ExitCode.Usage, hint);
 }
 
+/** What to do when the disk refuses a write, by errno code: the machine's state, not a bug. */
+const DISK_HINTS: Readonly<Record<string, string>> = {
+  ENOSPC: "Free some disk space, then run the command again.",
+  EDQUOT: "Free some space within your disk quota, then run the command again.",
+  EROFS: "The file system is read-only; point CLINVK_HOME at a writable directory.",
+};
+
+/**
+ * The hint for a write the disk refused (full, over quota, read-only), from the errno `code`
+ * Deno puts on the error; `undefined` for any other error.
+ */
+export function diskErrorHint(error: unknown): string | undefined {
+  const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
+  return typeof code === "string" && Object.hasOwn(DISK_HINTS, code) ? DISK_HINTS[code] : undefined;
+}
+
 /** Formats an error as the single line clinvk prints on stderr. */
 export function formatError(error: ClinvkError): string {
   return `clinvk: ${sentence(error.message)}${error.hint ? " " + sentence(error.hint) : ""}`;
 }
 
-/** Ends `text` with a full stop unless it already ends with punctuation. */
+/**
+ * Ends `text` with a full stop unless it already ends with punctuation. A closing parenthesis
+ * is not one: "too long (200000 bytes)" still needs its full stop before the hint follows.
+ */
 function sentence(text: string): string {
-  return /[.!?…:)]$/.test(text.trim()) ? text.trim() : `${text.trim()}.`;
+  return /[.!?…:]$/.test(text.trim()) ? text.trim() : `${text.trim()}.`;
 }

@@ -12,7 +12,7 @@ import {
   type RouteMap,
   text_en,
 } from "@stricli/core";
-import { ClinvkError, ExitCode, formatError } from "../errors.ts";
+import { ClinvkError, diskErrorHint, ExitCode, formatError } from "../errors.ts";
 import { VERSION } from "../version.ts";
 import { completionsCommand } from "./completions/completions_command.ts";
 import { configRoutes } from "./config_command.ts";
@@ -57,6 +57,11 @@ export const routes: RouteMap<AppContext> = buildRouteMap({
 /** Turns any error into the one line clinvk prints (never a stack trace). */
 export function describeError(error: unknown): string {
   if (error instanceof ClinvkError) return formatError(error);
+  const diskHint = diskErrorHint(error);
+  if (diskHint) {
+    // Atomic writes leave the previous version of every file in place, so nothing was lost.
+    return `clinvk: Cannot write to disk: ${(error as Error).message}. ${diskHint}`;
+  }
   if (
     error instanceof Error && (error.name === "NotCapable" || error.name === "PermissionDenied")
   ) {
@@ -98,7 +103,9 @@ export const app: Application<AppContext> = buildApplication(routes, {
           : error instanceof Error
           ? error.message
           : String(error);
-        return `clinvk: ${message.replace(/\.$/, "")}. ${USAGE_HINT}`;
+        // "…did you mean --json?" keeps its question mark; anything else ends in one full stop.
+        const text = /[.?!]$/.test(message) ? message : `${message}.`;
+        return `clinvk: ${text} ${USAGE_HINT}`;
       },
       exceptionWhileRunningCommand: (error) => describeError(error),
       commandErrorResult: (error) => describeError(error),

@@ -3,7 +3,7 @@
  * @module
  */
 import type { Fs } from "../platform/types.ts";
-import { type ClinvkError, usageError } from "../errors.ts";
+import { type ClinvkError, diskErrorHint, usageError } from "../errors.ts";
 
 /**
  * Classifies a file-system error by the `name` Deno gives it. Names rather than
@@ -46,7 +46,7 @@ export function configFsError(
       return usageError(`${verb} config ${path}: a parent of it is not a directory`);
     default: {
       const reason = error instanceof Error ? error.message : String(error);
-      return usageError(`${verb} config ${path}: ${reason}`);
+      return usageError(`${verb} config ${path}: ${reason}`, diskErrorHint(error));
     }
   }
 }

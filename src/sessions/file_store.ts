@@ -11,6 +11,7 @@ import { runDoctor } from "./doctor.ts";
 import { isNotFound } from "./fs_errors.ts";
 import { generateId, parseIdInput } from "./ids.ts";
 import { entryFromRecord } from "./index_entry.ts";
+import { appendWriteMark } from "./index_log.ts";
 import { commit, ensureCurrent } from "./index_sync.ts";
 import { acquireLease } from "./lease.ts";
 import { listSessions } from "./list_query.ts";
@@ -112,8 +113,9 @@ export function createFileStore(options: FileStoreOptions): SessionStore {
 
     create: (init) =>
       ctx.lock.with("exclusive", async () => {
-        const state = await ensureCurrent(ctx);
+        const current = await ensureCurrent(ctx);
         const record = newRecord(init, await unusedId(ctx), ctx.clock.now());
+        const state = await appendWriteMark(ctx.fs, paths, current);
         await commit(ctx, state, [await writeRecord(ctx, record)]);
         return record;
       }),
@@ -135,7 +137,8 @@ export function createFileStore(options: FileStoreOptions): SessionStore {
         if (!checked.ok) {
           throw new Error(`update() made session ${key} invalid: ${checked.reason}`);
         }
-        await commit(ctx, state, [await writeRecord(ctx, checked.record)]);
+        const marked = await appendWriteMark(ctx.fs, paths, state);
+        await commit(ctx, marked, [await writeRecord(ctx, checked.record)]);
         return checked.record;
       });
     },
@@ -149,12 +152,13 @@ export function createFileStore(options: FileStoreOptions): SessionStore {
       });
       try {
         await ctx.lock.with("exclusive", async () => {
-          const state = await ensureCurrent(ctx);
+          const state = await appendWriteMark(ctx.fs, paths, await ensureCurrent(ctx));
           try {
             await ctx.fs.remove(sessionPath(paths, key));
           } catch (error) {
-            if (isNotFound(error)) throw sessionNotFound(key);
-            throw error;
+            if (!isNotFound(error)) throw error;
+            await commit(ctx, state, []); // Nothing changed: no rebuild needed for the mark.
+            throw sessionNotFound(key);
           }
           // Safe while holding the lease: nobody else can be using this lease file.
           await ctx.fs.remove(leasePath(paths, key)).catch(() => {});

@@ -31,6 +31,9 @@
  *   once N matches are held and the Nth is at least as new as the current line's `max`, no
  *   earlier line can beat it: "newest N" stops after about N lines whatever the store's size.
  *   In the base, lines are sorted, so a line's own `last_used_at` is that bound.
+ * - Before changing any file a writer appends a write mark (a stamp with `dir: "writing"`, see
+ *   {@linkcode appendWriteMark}), so a writer killed mid-way leaves a last line that matches
+ *   no directory, whatever the mtime resolution.
  * - `seq` counts tail lines. When the tail outgrows min(1024, max(16, live)) lines the index is
  *   compacted (rewritten from itself, no session files read), which keeps prefix lookup and
  *   the backward scan cheap. Prefix lookup reads the fence block, then the one page of ids
@@ -185,6 +188,31 @@ async function appendBytes(fs: Fs, path: string, bytes: Uint8Array): Promise<voi
   } finally {
     file.close();
   }
+}
+
+/** The `dir` of a write mark; no real directory stamp (`<mtime>:<inode>`) can equal it. */
+export const WRITING = "writing";
+
+/**
+ * Appends a write mark — a stamp line whose `dir` is {@linkcode WRITING} — right before a
+ * writer changes files (exclusive lock held); the writer's own lines follow it.
+ *
+ * Why: directory mtimes tick coarsely (a kernel clock tick, 1–4 ms on Linux), so a writer
+ * killed between its rename and its index line within the tick of the previous write would
+ * leave the directory stamp unchanged: the index would look current while missing that write
+ * (a session no listing shows), and its temp file would never be swept. With the mark, such a
+ * crash leaves the mark as the last line, which matches no directory, so the next command
+ * rebuilds. Not counted in `seq`: it does not bring compaction closer.
+ */
+export async function appendWriteMark(
+  fs: Fs,
+  paths: StorePaths,
+  state: IndexState,
+): Promise<IndexState> {
+  const last = { ...state.last, dir: WRITING };
+  const bytes = encoder.encode(encodeStamp(last) + "\n");
+  await appendBytes(fs, paths.index, bytes);
+  return { header: state.header, last, size: state.size + bytes.length };
 }
 
 /**

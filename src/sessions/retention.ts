@@ -4,7 +4,7 @@
  * @module
  */
 import { isNotFound } from "./fs_errors.ts";
-import { loadIndex } from "./index_log.ts";
+import { appendWriteMark, loadIndex } from "./index_log.ts";
 import type { IndexState } from "./index_log.ts";
 import type { IndexChange } from "./index_log.ts";
 import { commit, ensureCurrent, rebuildIndex } from "./index_sync.ts";
@@ -29,14 +29,18 @@ async function entriesOlderThan(ctx: StoreContext, cutoffMs: number): Promise<st
  */
 async function cleanLocked(
   ctx: StoreContext,
-  state: IndexState,
+  current: IndexState,
   cutoff: Date,
   dryRun: boolean,
 ): Promise<{ records: SessionRecord[]; state: IndexState }> {
   const cutoffMs = cutoff.getTime();
   const records: SessionRecord[] = [];
   const changes: IndexChange[] = [];
-  for (const id of await entriesOlderThan(ctx, cutoffMs)) {
+  const old = await entriesOlderThan(ctx, cutoffMs);
+  const state = dryRun || old.length === 0
+    ? current
+    : await appendWriteMark(ctx.fs, ctx.paths, current);
+  for (const id of old) {
     const path = sessionPath(ctx.paths, id);
     const read = await readRecord(ctx.fs, path, id);
     // The file is the truth: skip it when a hand edit made it newer or it is bad now.

@@ -31,7 +31,7 @@ export function defaultTags(config: Config): string[] {
  */
 export async function createTurnSession(options: NewTurnSession): Promise<SessionRecord> {
   const { store, config, plan, parent } = options;
-  if (!parent) await applyRetention(store, config.session.retention_days, options.warn);
+  const skipped = parent ? undefined : await applyRetention(store, config.session.retention_days);
   const record = await store.create({
     backend: plan.backend.name,
     model: plan.request.model ?? plan.modelHint ?? null,
@@ -40,6 +40,9 @@ export async function createTurnSession(options: NewTurnSession): Promise<Sessio
     tags: parent ? [...parent.tags] : defaultTags(config),
     parent_id: parent?.id ?? null,
   });
+  // Said only once the record exists: when the store is unusable (its lock is a directory, the
+  // disk is full) create fails for the same reason, and its error is the one line to print.
+  if (skipped) options.warn(`retention cleanup skipped: ${skipped}`);
   const metadata: TurnMetadata = {};
   if (options.modelRequested && plan.request.model) metadata.requested_model = plan.request.model;
   // A fork's backend reports its parent's thread usage too (Codex); start from the parent's.
@@ -50,13 +53,15 @@ export async function createTurnSession(options: NewTurnSession): Promise<Sessio
   return await store.update(record.id, (r) => ({ ...r, metadata: { ...r.metadata, ...metadata } }));
 }
 
-async function applyRetention(store: SessionStore, days: number, warn: (m: string) => void) {
+/** Runs retention; returns why it failed, if it did. */
+async function applyRetention(store: SessionStore, days: number): Promise<string | undefined> {
   try {
     await store.maybeApplyRetention(days);
+    return undefined;
   } catch (error) {
     // A denied Deno permission stops the prompt right after anyway; let it say so once.
     if (error instanceof Error && error.name === "NotCapable") throw error;
     // Retention is housekeeping: it must never stop the user's prompt.
-    warn(`retention cleanup skipped: ${error instanceof Error ? error.message : error}`);
+    return error instanceof Error ? error.message : String(error);
   }
 }

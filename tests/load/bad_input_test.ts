@@ -1,0 +1,416 @@
+/**
+ * The bad-input matrix (issue 4, SPEC §9): every wrong flag value, unknown command, hostile
+ * id, broken home or full disk gets its documented exit code and exactly one clear line on
+ * stderr — no stack trace — and the sessions that were there before are all still there.
+ * Add a row to {@linkcode CASES} to cover a new input.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { runCli } from "../../src/main.ts";
+import { denoPlatform } from "../../src/platform/deno_platform.ts";
+import type { Fs, Output, Platform } from "../../src/platform/types.ts";
+import { createFileStore } from "../../src/sessions/file_store.ts";
+import type { SessionStore } from "../../src/sessions/store_types.ts";
+import { repoRoot, RUN_PERMISSIONS, type Sandbox, withSandbox } from "../support/clinvk.ts";
+
+/** One row of the matrix. */
+interface BadCase {
+  /** What is wrong, for the test name. */
+  what: string;
+  args: string[];
+  stdin?: string;
+  /** Expected exit code (2 = usage or config error, 4 = not found). */
+  code: number;
+  /** What the one stderr line must say. */
+  says: RegExp;
+  /** Breaks the sandbox before the run; returns how to mend it before the "nothing lost" check. */
+  arrange?: (sb: Sandbox) => Promise<(() => Promise<void>) | void>;
+  /** Deno permission flags instead of the documented ones. */
+  permissions?: (sb: Sandbox) => string[];
+}
+
+/**
+ * Whether file modes bind this process: false for root (or CAP_DAC_OVERRIDE), which reads a
+ * chmod 000 file anyway. Found out by trying, which needs no `--allow-sys`.
+ */
+async function modesBindUs(): Promise<boolean> {
+  const probe = await Deno.makeTempFile({ prefix: "clinvk-mode-probe-" });
+  try {
+    await Deno.chmod(probe, 0o000);
+    await Deno.readFile(probe);
+    return false;
+  } catch {
+    return true;
+  } finally {
+    await Deno.remove(probe);
+  }
+}
+
+const modesBind = await modesBindUs();
+
+const CASES: BadCase[] = [
+  { what: "--timeout abc", args: ["--timeout", "abc", "hi"], code: 2, says: /"abc".*seconds/ },
+  { what: "--timeout -1", args: ["--timeout", "-1", "hi"], code: 2, says: /"-1".*seconds/ },
+  {
+    what: "--limit 0",
+    args: ["sessions", "list", "--limit", "0"],
+    code: 2,
+    says: /"0".*at least 1/,
+  },
+  {
+    what: "--limit x",
+    args: ["sessions", "list", "--limit", "x"],
+    code: 2,
+    says: /"x".*whole number/,
+  },
+  { what: "-o yaml", args: ["-o", "yaml", "hi"], code: 2, says: /"yaml".*text, json, stream-json/ },
+  {
+    what: "--status done",
+    args: ["sessions", "list", "--status", "done"],
+    code: 2,
+    says: /"done".*created, active, completed, error, expired/,
+  },
+  {
+    what: "--older-than 3 days (two words)",
+    args: ["sessions", "clean", "--older-than", "3", "days"],
+    code: 2,
+    says: /"days"/,
+  },
+  {
+    what: '--older-than "3 days"',
+    args: ["sessions", "clean", "--older-than", "3 days"],
+    code: 2,
+    says: /"3 days"/,
+  },
+  { what: "-b nope", args: ["-b", "nope", "hi"], code: 2, says: /"nope".*claude, codex, gemini/ },
+  {
+    what: "resume --backend nope",
+    args: ["resume", "--last", "--backend", "nope"],
+    code: 2,
+    says: /"nope"/,
+  },
+  {
+    what: "an unknown command",
+    args: ["sessions", "frob"],
+    code: 2,
+    says: /Unknown command "frob"/,
+  },
+  { what: "an unknown flag", args: ["--frobnicate", "hi"], code: 2, says: /--frobnicate/ },
+  {
+    what: "an unknown subcommand flag",
+    args: ["sessions", "list", "--frob"],
+    code: 2,
+    says: /--frob/,
+  },
+  { what: "a missing id", args: ["sessions", "show"], code: 2, says: /clinvk --help/ },
+  { what: "an empty prompt", args: [""], code: 2, says: /prompt is empty/ },
+  { what: "a whitespace prompt", args: ["  \t "], code: 2, says: /prompt is empty/ },
+  { what: "an empty prompt on stdin", args: [], stdin: " \n\n", code: 2, says: /prompt is empty/ },
+  {
+    what: "a prompt over 100 KB",
+    args: ["-b", "claude", "x".repeat(120_000)],
+    code: 2,
+    says: /too long \(120000 bytes; the limit is 100000\)\. /,
+  },
+  {
+    what: "a prompt over 100 KB on stdin",
+    args: ["-b", "claude"],
+    stdin: "y".repeat(250_000),
+    code: 2,
+    says: /too long/,
+  },
+  {
+    what: "a binary prompt with NUL on stdin",
+    args: ["-b", "claude"],
+    stdin: "hello\0world",
+    code: 2,
+    says: /NUL/,
+  },
+  {
+    what: "an id with ..",
+    args: ["sessions", "show", "../x"],
+    code: 2,
+    says: /Invalid session id "\.\.\/x"/,
+  },
+  {
+    what: "an id with /",
+    args: ["sessions", "show", "a/b"],
+    code: 2,
+    says: /Invalid session id "a\/b"/,
+  },
+  {
+    what: "a unicode id",
+    args: ["sessions", "show", "认证"],
+    code: 2,
+    says: /Invalid session id "认证"/,
+  },
+  {
+    what: "an empty id",
+    args: ["sessions", "delete", ""],
+    code: 2,
+    says: /Invalid session id: it is empty/,
+  },
+  {
+    what: "a resume id with /",
+    args: ["resume", "../../etc", "hi"],
+    code: 2,
+    says: /Invalid session id/,
+  },
+  {
+    what: "a tag id with /",
+    args: ["sessions", "tag", "a/b", "t"],
+    code: 2,
+    says: /Invalid session id/,
+  },
+  {
+    what: "an unknown id",
+    args: ["sessions", "show", "zzzzzzzz"],
+    code: 4,
+    says: /"zzzzzzzz" not found/,
+  },
+  {
+    what: "--config pointing to a missing file",
+    args: ["sessions", "list", "--config", "/nonexistent/clinvk.yaml"],
+    code: 2,
+    says: /Cannot read config \/nonexistent\/clinvk\.yaml: no such file/,
+  },
+  {
+    what: "--config pointing to a directory",
+    args: ["sessions", "list", "--config", "/"],
+    code: 2,
+    says: /Cannot read config \/: it is a directory/,
+  },
+  {
+    what: "a config.yaml that is a directory",
+    args: ["sessions", "list"],
+    code: 2,
+    says: /config\.yaml: it is a directory/,
+    arrange: async (sb) => {
+      await Deno.mkdir(join(sb.home, "config.yaml"));
+      return () => Deno.remove(join(sb.home, "config.yaml"));
+    },
+  },
+  {
+    what: "a lock file that is a directory (list)",
+    args: ["sessions", "list"],
+    code: 2,
+    says: /\.lock is a directory.*rmdir/,
+    arrange: lockIsADirectory,
+  },
+  {
+    what: "a lock file that is a directory (new prompt)",
+    args: ["-b", "claude", "hi"],
+    code: 2,
+    says: /\.lock is a directory.*rmdir/,
+    arrange: lockIsADirectory,
+  },
+  {
+    what: "a CLINVK_HOME that is a file",
+    args: ["sessions", "list"],
+    code: 2,
+    says: /not a directory/,
+    arrange: async (sb) => {
+      const away = `${sb.home}.away`;
+      await Deno.rename(sb.home, away);
+      await Deno.writeTextFile(sb.home, "not a directory\n");
+      return async () => {
+        await Deno.remove(sb.home);
+        await Deno.rename(away, sb.home);
+      };
+    },
+  },
+  {
+    what: "a CLINVK_HOME Deno may not read (--allow-read without it)",
+    args: ["sessions", "list"],
+    code: 2,
+    says: /--allow-read/,
+    // The documented flags, with reading narrowed to the code: clinvk itself still loads.
+    permissions: () =>
+      RUN_PERMISSIONS.map((flag) => flag === "--allow-read" ? `--allow-read=${repoRoot}` : flag),
+  },
+];
+
+async function lockIsADirectory(sb: Sandbox) {
+  const lock = join(sb.sessionsDir, ".lock");
+  await Deno.remove(lock).catch(() => {});
+  await Deno.mkdir(lock);
+  return () => Deno.remove(lock);
+}
+
+/** A store on the sandbox's home, used from this process to seed and to check. */
+function storeOf(sb: Sandbox): SessionStore {
+  return createFileStore({
+    home: sb.home,
+    fs: Deno,
+    clock: { now: () => new Date() },
+    pid: Deno.pid,
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    warn: (message) => assert.fail(`unexpected warning: ${message}`),
+  });
+}
+
+/** Two sessions that must survive every case, byte for byte. */
+async function seed(sb: Sandbox): Promise<Map<string, string>> {
+  const store = storeOf(sb);
+  const files = new Map<string, string>();
+  for (const prompt of ["fix the bug in auth.go", "add tests"]) {
+    const made = await store.create({
+      backend: "claude",
+      model: null,
+      workdir: sb.work,
+      prompt,
+      tags: ["keep"],
+    });
+    files.set(made.id, await Deno.readTextFile(join(sb.sessionsDir, `${made.id}.json`)));
+  }
+  return files;
+}
+
+async function assertNothingLost(sb: Sandbox, files: Map<string, string>) {
+  for (const [id, text] of files) {
+    const now = await Deno.readTextFile(join(sb.sessionsDir, `${id}.json`));
+    assert.equal(now, text, `session ${id} changed`);
+  }
+  const listed = (await storeOf(sb).list()).map((record) => record.id).sort();
+  assert.deepEqual(listed, [...files.keys()].sort(), "the sessions are still listed");
+}
+
+function assertOneClearLine(stderr: string, says: RegExp) {
+  assert.doesNotMatch(stderr, /^\s+at /m, `a stack trace:\n${stderr}`);
+  const lines = stderr.split("\n").filter((line) => line !== "");
+  assert.equal(lines.length, 1, `expected one line, got:\n${stderr}`);
+  assert.match(lines[0]!, /^clinvk: [A-Z"]/);
+  assert.match(lines[0]!, says);
+}
+
+for (const bad of CASES) {
+  Deno.test(`clinvk exits ${bad.code} with one clear line and loses nothing when given ${bad.what}`, async () => {
+    await withSandbox(async (sb) => {
+      const files = await seed(sb);
+      const mend = await bad.arrange?.(sb);
+      const result = await sb.run(bad.args, {
+        ...(bad.stdin !== undefined ? { stdin: bad.stdin } : {}),
+        ...(bad.permissions ? { permissions: bad.permissions(sb) } : {}),
+      });
+      await mend?.();
+      assert.equal(result.code, bad.code, result.stderr);
+      assertOneClearLine(result.stderr, bad.says);
+      assert.equal(result.stdout, "", "an error prints nothing on stdout");
+      await assertNothingLost(sb, files);
+    });
+  });
+}
+
+Deno.test(
+  !modesBind
+    ? "clinvk still lists the sessions of a chmod 000 CLINVK_HOME when run as root (modes do not bind root)"
+    : "clinvk exits 2 with one clear line and loses nothing when CLINVK_HOME is chmod 000",
+  async () => {
+    await withSandbox(async (sb) => {
+      const files = await seed(sb);
+      await Deno.chmod(sb.home, 0o000);
+      let result;
+      try {
+        result = await sb.run(["sessions", "list", "--json"]);
+      } finally {
+        await Deno.chmod(sb.home, 0o700);
+      }
+      if (!modesBind) {
+        // Root reads through any mode; the unreadable case is covered by the Deno-permission
+        // row of the matrix above. Here: it works, and quietly.
+        assert.equal(result.code, 0, result.stderr);
+        assert.equal(result.stderr, "");
+        const ids = (JSON.parse(result.stdout) as { id: string }[]).map((item) => item.id);
+        assert.deepEqual(ids.sort(), [...files.keys()].sort());
+      } else {
+        assert.equal(result.code, 2, result.stderr);
+        assertOneClearLine(result.stderr, /permission denied/i);
+      }
+      await assertNothingLost(sb, files);
+    });
+  },
+);
+
+/** Output captured in memory. */
+function capture(): Output & { text: () => string } {
+  let text = "";
+  return {
+    write: (chunk: string) => void (text += chunk),
+    isTerminal: () => false,
+    columns: () => undefined,
+    text: () => text,
+  };
+}
+
+/**
+ * The real file system, except that while `full()` every write of data fails the way a full
+ * disk does: files can still be opened, but writing bytes into them gives ENOSPC.
+ */
+function fullDiskFs(full: () => boolean): Fs {
+  const enospc = (path: string) =>
+    Object.assign(new Error(`No space left on device (os error 28): write '${path}'`), {
+      code: "ENOSPC",
+    });
+  return {
+    ...Deno,
+    async open(path, options) {
+      const file = await Deno.open(path, options);
+      if (!options?.write && !options?.append) return file;
+      return new Proxy(file, {
+        get(target, key) {
+          if (key === "write") {
+            return (data: Uint8Array) =>
+              full() ? Promise.reject(enospc(String(path))) : target.write(data);
+          }
+          const value = Reflect.get(target, key, target);
+          return typeof value === "function" ? value.bind(target) : value;
+        },
+      });
+    },
+    writeFile: (path, data, options) =>
+      full() ? Promise.reject(enospc(String(path))) : Deno.writeFile(path, data, options),
+    writeTextFile: (path, data, options) =>
+      full() ? Promise.reject(enospc(String(path))) : Deno.writeTextFile(path, data, options),
+  };
+}
+
+Deno.test("runCli() fails with one clear line and loses nothing when the disk is full", async () => {
+  await withSandbox(async (sb) => {
+    const files = await seed(sb);
+    const [first] = [...files.keys()];
+    let full = true;
+    const run = async (args: string[]) => {
+      const stdout = capture();
+      const stderr = capture();
+      const platform: Platform = {
+        ...denoPlatform(),
+        fs: fullDiskFs(() => full),
+        env: { get: (name) => sb.env[name as keyof typeof sb.env] },
+        cwd: () => sb.work,
+        stdout,
+        stderr,
+      };
+      const code = await runCli(args, platform);
+      return { code, stdout: stdout.text(), stderr: stderr.text() };
+    };
+    // Session writes fail like any failed command (1); the config file's like a config error (2).
+    const attempts: [string[], number][] = [
+      [["sessions", "tag", first!, "new-tag"], 1],
+      [["-b", "claude", "a new session"], 1],
+      [["config", "set", "output.color", "never"], 2],
+    ];
+    for (const [args, code] of attempts) {
+      const result = await run(args);
+      assert.equal(result.code, code, `${args.join(" ")}: ${result.stderr}`);
+      assertOneClearLine(result.stderr, /Cannot write .*No space left on device.*Free some/);
+    }
+    full = false; // Space freed: the next command works without repair.
+    const listed = await run(["sessions", "list", "--json"]);
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.deepEqual(
+      (JSON.parse(listed.stdout) as { id: string }[]).map((item) => item.id).sort(),
+      [...files.keys()].sort(),
+    );
+    await assertNothingLost(sb, files);
+  });
+});
