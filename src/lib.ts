@@ -40,6 +40,8 @@ import {
 } from "./sessions/record.ts";
 import type { SessionFilter, SessionStore } from "./sessions/store_types.ts";
 import { createTurnSession } from "./turns/new_session.ts";
+import { turnReport } from "./turns/turn_report.ts";
+import { turnJson } from "./output/turn_output.ts";
 import { planTurn, type TurnPlan } from "./turns/plan_turn.ts";
 import { runEphemeralTurn, runSessionTurn, type SessionTurnOutcome } from "./turns/session_turn.ts";
 import { isInsideGitRepo, resolveWorkdir } from "./turns/workdir.ts";
@@ -277,19 +279,6 @@ async function storeFor(options: StoreOptions): Promise<SessionStore> {
 }
 
 function promptResult(plan: TurnPlan, done: SessionTurnOutcome): PromptResult {
-  const { outcome, record } = done;
-  // Same fields, in the same order, as the `-o json` object (output/turn_output.ts).
-  const result: PromptResult = {
-    ...(record ? { session_id: record.id } : {}),
-    backend: plan.backend.name,
-    backend_session_id: record?.backend_session_id ?? outcome.result.backendSessionId ?? null,
-    model: record?.model ?? outcome.result.model ?? plan.request.model ?? plan.modelHint ?? null,
-    status: record?.status ?? "ephemeral",
-    content: outcome.result.content,
-    exit_code: outcome.exitCode,
-    duration_seconds: outcome.durationSeconds,
-    token_usage: done.usage,
-  };
-  if (outcome.error) result.error = outcome.error;
-  return result;
+  // The very fields, in the same order, of the `-o json` object.
+  return turnJson(turnReport(plan, done)) as unknown as PromptResult;
 }

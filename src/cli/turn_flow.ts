@@ -16,6 +16,7 @@ import {
 } from "../turns/session_turn.ts";
 import { checkSessionWorkdir, isInsideGitRepo } from "../turns/workdir.ts";
 import { createTurnSession } from "../turns/new_session.ts";
+import { turnReport } from "../turns/turn_report.ts";
 import { type AppContext, warn } from "./context.ts";
 import { createPresenter } from "./presenter.ts";
 import { settingsFor, useColor } from "./services.ts";
@@ -137,18 +138,7 @@ export async function runTurnCommand(
     );
   }
   const { outcome, record } = done;
-  presenter.finish({
-    sessionId: record?.id,
-    backend: plan.backend.name,
-    backendSessionId: record?.backend_session_id ?? outcome.result.backendSessionId ?? null,
-    model: record?.model ?? outcome.result.model ?? plan.request.model ?? plan.modelHint ?? null,
-    status: record?.status ?? "ephemeral",
-    content: outcome.result.content,
-    exitCode: outcome.exitCode,
-    durationSeconds: outcome.durationSeconds,
-    usage: done.usage,
-    error: outcome.error,
-  });
+  presenter.finish(turnReport(plan, done));
   if (!outcome.ok) {
     const where = record
       ? ` (session ${record.id}; resume it with: clinvk resume ${record.id})`
