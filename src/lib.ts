@@ -39,11 +39,11 @@ import {
   type TurnMetadata,
 } from "./sessions/record.ts";
 import type { SessionFilter, SessionStore } from "./sessions/store_types.ts";
-import { createTurnSession } from "./turns/new_session.ts";
+import { runTurn } from "./turns/run_turn.ts";
 import { turnReport } from "./turns/turn_report.ts";
 import { turnJson } from "./output/turn_output.ts";
 import { planTurn, type TurnPlan } from "./turns/plan_turn.ts";
-import { runEphemeralTurn, runSessionTurn, type SessionTurnOutcome } from "./turns/session_turn.ts";
+import type { SessionTurnOutcome } from "./turns/session_turn.ts";
 import { isInsideGitRepo, resolveWorkdir } from "./turns/workdir.ts";
 
 export { BACKEND_NAMES, ClinvkError, ExitCode, SESSION_STATUSES };
@@ -168,27 +168,21 @@ export async function runPrompt(options: PromptOptions): Promise<PromptResult> {
     partial: options.onEvent !== undefined,
   });
   const warn = options.onWarning ?? (() => {});
-  const timeoutMs = settings.timeoutSeconds > 0 ? settings.timeoutSeconds * 1000 : undefined;
-  const onEvent = (event: UnifiedEvent) => options.onEvent?.(event);
-  let done: SessionTurnOutcome;
-  if (options.ephemeral) {
-    done = await runEphemeralTurn({ platform, config, warn }, { plan, timeoutMs, onEvent });
-  } else {
-    const store = openStore(platform, home, config, warn);
-    const record = await createTurnSession({
-      store,
-      config,
-      plan,
-      modelRequested: settings.model !== undefined,
-      warn,
-    });
-    done = await runSessionTurn({ platform, store, config, warn }, record, {
-      plan,
-      timeoutMs,
-      wait: false,
-      onEvent,
-    });
-  }
+  const done = await runTurn({
+    platform,
+    config,
+    store: openStore(platform, home, config, warn),
+    warn,
+  }, {
+    kind: options.ephemeral ? "ephemeral" : "new",
+    plan,
+    modelRequested: settings.model !== undefined,
+    timeoutMs: settings.timeoutSeconds > 0 ? settings.timeoutSeconds * 1000 : undefined,
+    wait: false,
+    onEvent: (event: UnifiedEvent) => options.onEvent?.(event),
+  });
+  // The turn ran; a failure to save it is still the caller's to know about.
+  if (done.saveError !== undefined) throw done.saveError;
   return promptResult(plan, done);
 }
 

@@ -12,6 +12,7 @@ import { formatTimestamp } from "../sessions/time.ts";
 import { checkSessionWorkdir } from "../turns/workdir.ts";
 import { getBackend } from "../backends/registry.ts";
 import { shellQuote } from "../output/shell_quote.ts";
+import { backendNotFound } from "../turns/execute_turn.ts";
 import type { AppContext } from "./context.ts";
 import type { TurnSetup } from "./turn_flow.ts";
 
@@ -43,7 +44,8 @@ export async function runInteractive(
     );
   }
   const settings = setup.config.backends[session.backend];
-  const command = settings.command || getBackend(session.backend).defaultCommand;
+  const backend = getBackend(session.backend);
+  const command = settings.command || backend.defaultCommand;
   const args = interactiveArgs(session.backend, session.backend_session_id);
   if (setup.dryRun) {
     platform.stdout.write(
@@ -59,17 +61,20 @@ export async function runInteractive(
   try {
     await store.update(session.id, (r) => ({ ...r, status: "active" }));
     let code: number;
+    // The terminal delivers Ctrl-C to the backend itself; clinvk must not die of it meanwhile,
+    // or the session would stay `active` and the backend be left on the shell's terminal.
+    const keepAlive = platform.onInterrupt(() => {});
     try {
       code = await platform.runAttached({ command, args, cwd: session.workdir, env: settings.env });
     } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      await store.update(session.id, (r) => ({ ...r, status: "error", error: message }));
       if (error instanceof SpawnError && error.failure === "not-found") {
-        throw new ClinvkError(
-          `Backend CLI "${command}" for ${session.backend} was not found on PATH`,
-          ExitCode.BackendNotFound,
-          getBackend(session.backend).installHint,
-        );
+        throw backendNotFound({ backend, command });
       }
       throw error;
+    } finally {
+      keepAlive();
     }
     await store.update(session.id, (r) => ({
       ...r,

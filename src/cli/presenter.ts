@@ -31,19 +31,23 @@ export interface PresenterOptions {
 export interface Presenter {
   onEvent(event: UnifiedEvent, sessionId: string | undefined): void;
   finish(report: TurnReport): void;
+  /** Stops the spinner; safe to call more than once. */
+  stop(): void;
 }
 
 /** Creates the presenter for one turn. */
 export function createPresenter(context: AppContext, options: PresenterOptions): Presenter {
   const { stdout, stderr } = context.platform;
   const colors = palette(options.color);
-  const spinner = startSpinner(stderr, options.label, options.format === "text" && options.color);
+  // A spinner is not colour: NO_COLOR does not turn it off; a non-terminal stderr does.
+  const spinner = startSpinner(stderr, options.label, options.format === "text");
   return {
     onEvent(event, sessionId) {
       if (options.format !== "stream-json") return;
       const line = streamEventLine(event, sessionId);
       if (line) stdout.write(line);
     },
+    stop: () => spinner.stop(),
     finish(report) {
       spinner.stop();
       if (options.format === "json") {

@@ -39,10 +39,9 @@ async function promptCommand(
     );
   }
   const { config } = await loadAppConfig(this, flags.config);
-  const setup = buildTurnSetup(this, config, flags);
-  const store = () => Promise.resolve(openStore(this, config));
+  const store = openStore(this, config);
   if (flags.continue) {
-    const [latest] = await openStore(this, config).list({
+    const [latest] = await store.list({
       resumable: true,
       limit: 1,
       backend: flags.backend,
@@ -54,6 +53,8 @@ async function promptCommand(
         'Start one with clinvk "your prompt".',
       );
     }
+    // The session's backend decides the settings (its model, not the default backend's).
+    const setup = buildTurnSetup(this, config, flags, latest.backend);
     await runTurnCommand(this, setup, {
       kind: "resume",
       prompt,
@@ -64,7 +65,7 @@ async function promptCommand(
   }
   const workdir = await resolveWorkdir(this.platform.fs, this.platform.cwd(), flags.workdir);
   const kind = flags.ephemeral ? "ephemeral" : "new";
-  await runTurnCommand(this, setup, { kind, prompt, workdir }, store);
+  await runTurnCommand(this, buildTurnSetup(this, config, flags), { kind, prompt, workdir }, store);
 }
 
 /** The root command. */

@@ -63,7 +63,7 @@ async function resumeCommand(
     this,
     setup,
     { kind: "resume", prompt, workdir: session.workdir, session },
-    () => Promise.resolve(store),
+    store,
   );
 }
 

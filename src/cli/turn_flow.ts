@@ -9,20 +9,15 @@ import { ExitCode } from "../errors.ts";
 import type { SessionRecord } from "../sessions/record.ts";
 import type { SessionStore } from "../sessions/store_types.ts";
 import { planTurn, type TurnKind, type TurnPlan } from "../turns/plan_turn.ts";
-import {
-  runEphemeralTurn,
-  runSessionTurn,
-  type SessionTurnOutcome,
-} from "../turns/session_turn.ts";
 import { checkSessionWorkdir, isInsideGitRepo } from "../turns/workdir.ts";
-import { createTurnSession } from "../turns/new_session.ts";
+import { runTurn } from "../turns/run_turn.ts";
+import { turnArgv } from "../turns/execute_turn.ts";
 import { turnReport } from "../turns/turn_report.ts";
 import { type AppContext, warn } from "./context.ts";
 import { createPresenter } from "./presenter.ts";
 import { settingsFor, useColor } from "./services.ts";
 import type { TurnFlags } from "./shared_flags.ts";
 import { shellQuote } from "../output/shell_quote.ts";
-import { codexConfiguredModel } from "../backends/codex_model.ts";
 
 /** Everything a turn command has resolved before running. */
 export interface TurnSetup {
@@ -79,29 +74,30 @@ export async function runTurnCommand(
   context: AppContext,
   setup: TurnSetup,
   spec: TurnSpec,
-  openStore: () => Promise<SessionStore>,
+  store: SessionStore,
 ): Promise<void> {
   const { platform } = context;
   const workdir = spec.session?.workdir ?? spec.workdir;
   if (spec.session && !setup.dryRun) {
     await checkSessionWorkdir(platform.fs, workdir, spec.session.id);
   }
-  const model = setup.model ?? spec.session?.metadata.requested_model;
-  const plan = planTurn({
-    kind: spec.kind,
-    backend: spec.session?.backend ?? setup.backend,
-    prompt: spec.prompt,
-    model,
-    workdir,
-    config: setup.config,
-    session: spec.session,
-    insideGitRepo: await isInsideGitRepo(platform.fs, workdir),
-    partial: setup.format === "stream-json",
-  });
+  const backend = spec.session?.backend ?? setup.backend;
+  // Only Codex refuses to run outside a git repository; don't walk up the tree for the others.
+  const insideGitRepo = backend === "codex" ? await isInsideGitRepo(platform.fs, workdir) : true;
+  const planFor = (session: SessionRecord | undefined) =>
+    planTurn({
+      kind: spec.kind,
+      backend,
+      prompt: spec.prompt,
+      model: setup.model ?? session?.metadata.requested_model,
+      workdir,
+      config: setup.config,
+      session,
+      insideGitRepo,
+      partial: setup.format === "stream-json",
+    });
+  const plan = planFor(spec.session);
   if (setup.dryRun) return printDryRun(context, setup, plan, spec);
-  if (plan.backend.name === "codex" && !plan.request.model) {
-    plan.modelHint = await codexConfiguredModel(platform.fs, platform.env);
-  }
 
   const presenter = createPresenter(context, {
     format: setup.format,
@@ -110,32 +106,21 @@ export async function runTurnCommand(
     showTiming: setup.config.output.show_timing,
     label: `${plan.backend.name} is working…`,
   });
-  const timeoutMs = setup.timeoutSeconds ? setup.timeoutSeconds * 1000 : undefined;
-  let done: SessionTurnOutcome;
-  if (spec.kind === "ephemeral") {
-    done = await runEphemeralTurn(
-      { platform, config: setup.config, warn: (m) => warn(context, m) },
-      {
-        plan,
-        timeoutMs,
-        onEvent: presenter.onEvent,
-      },
-    );
-  } else {
-    const store = await openStore();
-    const record = spec.kind === "resume" && spec.session ? spec.session : await createTurnSession({
-      store,
-      config: setup.config,
+  let done;
+  try {
+    done = await runTurn({ platform, config: setup.config, store, warn: (m) => warn(context, m) }, {
+      kind: spec.kind,
       plan,
-      modelRequested: model !== undefined,
-      parent: spec.kind === "fork" ? spec.session : undefined,
-      warn: (m) => warn(context, m),
+      session: spec.session,
+      modelRequested: (setup.model ?? spec.session?.metadata.requested_model) !== undefined,
+      replan: spec.kind === "resume" ? planFor : undefined,
+      timeoutMs: setup.timeoutSeconds ? setup.timeoutSeconds * 1000 : undefined,
+      wait: setup.wait,
+      onEvent: presenter.onEvent,
     });
-    done = await runSessionTurn(
-      { platform, store, config: setup.config, warn: (m) => warn(context, m) },
-      record,
-      { plan, timeoutMs, wait: setup.wait, onEvent: presenter.onEvent },
-    );
+  } finally {
+    // Also on errors: a spinner left running would keep the process alive.
+    presenter.stop();
   }
   const { outcome, record } = done;
   presenter.finish(turnReport(plan, done));
@@ -146,10 +131,12 @@ export async function runTurnCommand(
     platform.stderr.write(`clinvk: ${outcome.error}${where}\n`);
     context.exitCode = outcome.exitCode || ExitCode.BackendFailed;
   }
+  // The answer is shown; now say why it could not be saved (lock timeout, full disk…).
+  if (done.saveError !== undefined) throw done.saveError;
 }
 
 function printDryRun(context: AppContext, setup: TurnSetup, plan: TurnPlan, spec: TurnSpec) {
-  const argv = [plan.command, ...plan.backend.streamArgs(plan.request)];
+  const argv = turnArgv(plan);
   const { stdout } = context.platform;
   if (setup.format === "text") {
     stdout.write(`# in ${plan.cwd}\n${argv.map(shellQuote).join(" ")}\n`);

@@ -18,8 +18,11 @@ export function startSpinner(stream: Output, label: string, enabled: boolean): S
   const draw = () => stream.write(`\r${FRAMES[frame++ % FRAMES.length]} ${label}`);
   draw();
   const timer = setInterval(draw, 100);
+  let stopped = false;
   return {
     stop() {
+      if (stopped) return;
+      stopped = true;
       clearInterval(timer);
       // Erase the spinner line so the answer starts on a clean line.
       stream.write("\r\x1b[2K");

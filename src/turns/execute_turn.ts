@@ -96,7 +96,8 @@ function failureReason(
   return undefined;
 }
 
-function backendNotFound(run: TurnRun): ClinvkError {
+/** The exit-3 error for a backend CLI that is not installed, with how to install it. */
+export function backendNotFound(run: Pick<TurnRun, "backend" | "command">): ClinvkError {
   return new ClinvkError(
     `Backend CLI "${run.command}" for ${run.backend.name} was not found on PATH`,
     ExitCode.BackendNotFound,

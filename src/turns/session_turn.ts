@@ -30,6 +30,11 @@ export interface SessionTurnDeps {
 /** Options common to every session turn. */
 export interface SessionTurnOptions {
   plan: TurnPlan;
+  /**
+   * Plans again from the record as it is once this process holds the session: another
+   * process may have run a turn meanwhile (with `--wait`), e.g. the first turn of a pending fork.
+   */
+  replan?(current: SessionRecord): TurnPlan;
   timeoutMs?: number;
   /** Wait for a session that another process is using instead of failing (exit 5). */
   wait: boolean;
@@ -44,6 +49,11 @@ export interface SessionTurnOutcome {
   usage: TokenUsage;
   /** The record after the turn; absent for ephemeral runs. */
   record?: SessionRecord;
+  /**
+   * Why the outcome could not be saved (lock timeout, full disk): the turn itself ran, so the
+   * caller shows its answer first, then reports this.
+   */
+  saveError?: unknown;
 }
 
 /** Runs `plan` on `record` (a new, resumed or forked session) and saves the outcome. */
@@ -58,59 +68,116 @@ export async function runSessionTurn(
     command: `clinvk (${record.backend})`,
   });
   try {
-    const plan = await prepareFork(deps, record, options.plan);
-    // Resuming a completed or failed session makes it active again while the turn runs.
-    let current = record.backend_session_id
-      ? await store.update(record.id, (r) => ({ ...r, status: "active" }))
-      : record;
-    let pending = Promise.resolve();
-    let reportedId: string | undefined;
-    const outcome = await executeTurn(deps.platform, {
-      ...plan,
-      timeoutMs: options.timeoutMs,
-      onEvent(event) {
-        if (event.type === "init" && event.backend_session_id && !reportedId) {
-          reportedId = event.backend_session_id;
-          const id = reportedId;
-          // The backend's id makes the session resumable; save it at once, not after the turn,
-          // so a crash or Ctrl-C mid-turn still leaves a resumable session.
-          pending = pending.then(async () => {
-            current = await store.update(record.id, (r) => activate(r, id, event.model));
-          });
-        }
-        options.onEvent?.(event, record.id);
-      },
-    });
-    await pending;
-    const { usage, metadata } = turnUsage(outcome.result, current.metadata);
-    const storeTokens = deps.config.session.store_token_usage;
-    const now = formatTimestamp(deps.platform.clock.now());
-    current = await store.update(record.id, (r) => {
-      const backendId = outcome.result.backendSessionId ?? r.backend_session_id ?? null;
-      const next: SessionRecord = {
-        ...r,
-        backend_session_id: backendId,
-        model: outcome.result.model ?? r.model ?? plan.request.model ?? plan.modelHint ?? null,
-        status: outcome.ok ? "completed" : "error",
-        last_used_at: now,
-        turn_count: r.turn_count + 1,
-        token_usage: storeTokens ? addUsage(r.token_usage, usage) : r.token_usage,
-        error: outcome.ok ? null : outcome.error ?? "turn failed",
-        prompt: r.prompt || plan.request.prompt,
-        metadata: {
-          ...r.metadata,
-          ...metadata,
-          exit_code: outcome.exitCode,
-          duration_seconds: outcome.durationSeconds,
+    const fresh = await store.get(record.id) ?? record;
+    const changed = fresh.backend_session_id !== record.backend_session_id ||
+      fresh.metadata.fork_of !== record.metadata.fork_of;
+    const planned = changed && options.replan ? options.replan(fresh) : options.plan;
+    let current = fresh;
+    let plan = planned;
+    let early: Promise<void> = Promise.resolve();
+    let outcome: TurnOutcome;
+    try {
+      plan = await prepareFork(deps, fresh, planned);
+      // Resuming a completed or failed session makes it active again while the turn runs.
+      if (fresh.backend_session_id) {
+        current = await store.update(record.id, (r) => ({ ...r, status: "active" }));
+      }
+      let reportedId: string | undefined;
+      outcome = await executeTurn(deps.platform, {
+        ...plan,
+        timeoutMs: options.timeoutMs,
+        onEvent(event) {
+          if (event.type === "init" && event.backend_session_id && !reportedId) {
+            const id = reportedId = event.backend_session_id;
+            // The backend's id makes the session resumable; save it at once, so a crash or
+            // Ctrl-C mid-turn still leaves a resumable session. Best effort: the final save
+            // below writes it too, and reports any failure.
+            early = early.then(async () => {
+              current = await store.update(record.id, (r) => activate(r, id, event.model));
+            }).catch(() => {});
+          }
+          options.onEvent?.(event, record.id);
         },
-      };
-      // A pending fork is done once the backend gave the fork its own id.
-      if (backendId && backendId !== r.metadata.fork_of) delete next.metadata.fork_of;
-      return next;
-    });
+      });
+    } catch (error) {
+      await early;
+      await recordStartFailure(deps, current, error, () => lease.release());
+      throw error;
+    }
+    await early;
+    let usage = emptyUsage();
+    try {
+      current = await store.update(record.id, (r) => {
+        const counted = turnUsage(outcome.result, r.metadata);
+        usage = counted.usage;
+        return finished(r, plan, outcome, counted, deps);
+      });
+    } catch (saveError) {
+      usage = turnUsage(outcome.result, current.metadata).usage;
+      return { outcome, usage, record: current, saveError };
+    }
     return { outcome, usage, record: current };
   } finally {
     await lease.release();
+  }
+}
+
+/** The record after a turn ended. */
+function finished(
+  r: SessionRecord,
+  plan: TurnPlan,
+  outcome: TurnOutcome,
+  counted: ReturnType<typeof turnUsage>,
+  deps: SessionTurnDeps,
+): SessionRecord {
+  const backendId = outcome.result.backendSessionId ?? r.backend_session_id ?? null;
+  const next: SessionRecord = {
+    ...r,
+    backend_session_id: backendId,
+    model: outcome.result.model ?? r.model ?? plan.request.model ?? plan.modelHint ?? null,
+    status: outcome.ok ? "completed" : "error",
+    last_used_at: formatTimestamp(deps.platform.clock.now()),
+    turn_count: r.turn_count + 1,
+    token_usage: deps.config.session.store_token_usage
+      ? addUsage(r.token_usage, counted.usage)
+      : r.token_usage,
+    error: outcome.ok ? null : outcome.error ?? "turn failed",
+    prompt: r.prompt || plan.request.prompt,
+    metadata: {
+      ...r.metadata,
+      ...counted.metadata,
+      exit_code: outcome.exitCode,
+      duration_seconds: outcome.durationSeconds,
+    },
+  };
+  // A pending fork is done once the backend gave the fork its own id.
+  if (backendId && backendId !== r.metadata.fork_of) delete next.metadata.fork_of;
+  return next;
+}
+
+/**
+ * The backend could not even start (not installed, not allowed, a fork copy refused). A session
+ * created for this very turn is removed — nothing happened in it; an existing one is saved as
+ * `error` with the reason, so it does not stay `active`.
+ */
+async function recordStartFailure(
+  deps: SessionTurnDeps,
+  record: SessionRecord,
+  error: unknown,
+  releaseLease: () => Promise<void>,
+): Promise<void> {
+  const fresh = record.turn_count === 0 && !record.backend_session_id && !record.metadata.fork_of;
+  try {
+    if (fresh) {
+      // Deleting takes the session's lease, which this process still holds.
+      await releaseLease();
+      await deps.store.delete(record.id);
+    } else {
+      const message = error instanceof Error ? error.message : String(error);
+      await deps.store.update(record.id, (r) => ({ ...r, status: "error", error: message }));
+    }
+  } catch {
+    // The original error is the one to report; this was only tidying up.
   }
 }
 

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { assertIncludes } from "../support/assert.ts";
-import { clinvkEnv, runClinvk, spawnClinvk, withSandbox } from "../support/clinvk.ts";
+import { clinvkEnv, repoRoot, runClinvk, spawnClinvk, withSandbox } from "../support/clinvk.ts";
 
 type Json = Record<string, unknown>;
 
@@ -176,5 +176,79 @@ Deno.test("Ctrl-C is forwarded to the backend, clinvk exits 130 and saves the se
     const saved = await sb.json(["sessions", "show", String(active.id), "--json"]);
     assert.equal(saved.status, "error");
     assert.equal(saved.backend_session_id, active.backend_session_id, "still resumable");
+  });
+});
+
+Deno.test("a backend that is not installed leaves no half-made session behind", async () => {
+  await withSandbox(async (sb) => {
+    const noCodex = { PATH: sb.env.PATH.replace(/^[^:]+:/, "/nonexistent:") };
+    const result = await sb.run(["-b", "codex", "x"], { env: noCodex });
+    assert.equal(result.code, 3);
+    assert.deepEqual(await sb.json(["sessions", "list", "--json"]), []);
+
+    const made = await sb.json(["-b", "codex", "-o", "json", "one"]);
+    const again = await sb.run(["resume", String(made.session_id), "two"], { env: noCodex });
+    assert.equal(again.code, 3);
+    const shown = await sb.json(["sessions", "show", String(made.session_id), "--json"]);
+    assert.equal(shown.status, "error", "not left active");
+    assertIncludes(String(shown.error), "codex");
+  });
+});
+
+Deno.test("-c uses the continued session's backend settings, not the default backend's", async () => {
+  await withSandbox(async (sb) => {
+    await Deno.mkdir(sb.home, { recursive: true });
+    await Deno.writeTextFile(
+      join(sb.home, "config.yaml"),
+      "backends:\n  claude:\n    model: sonnet\n",
+    );
+    await sb.json(["-b", "codex", "-o", "json", "one"]);
+    const dry = await sb.run(["-c", "--dry-run", "two"]);
+    assert.equal(dry.code, 0, dry.stderr);
+    assertIncludes(dry.stdout, "codex exec resume");
+    assert.ok(!dry.stdout.includes("sonnet"), dry.stdout);
+  });
+});
+
+Deno.test("when the store stays locked at the end of a turn, the answer is shown and clinvk exits 5", async () => {
+  await withSandbox(async (sb) => {
+    await Deno.mkdir(sb.home, { recursive: true });
+    await Deno.writeTextFile(join(sb.home, "config.yaml"), "session:\n  lock_timeout_seconds: 1\n");
+    const turn = spawnClinvk(clinvkEnv(sb, sb.home), ["-b", "claude", "slow [[fake:sleep=2500]]"], {
+      cwd: sb.work,
+    });
+    for (let i = 0; i < 100; i++) {
+      const list = await sb.run(["sessions", "list", "--json"]);
+      if (list.code === 0 && JSON.parse(list.stdout).some((s: Json) => s.status === "active")) {
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const holder = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--allow-read",
+        "--allow-write",
+        join(repoRoot, "tests", "sessions", "fixtures", "hold_lock.ts"),
+        join(sb.sessionsDir, ".lock"),
+      ],
+      stdin: "piped",
+      stdout: "piped",
+    }).spawn();
+    const reader = holder.stdout.getReader();
+    await reader.read(); // "locked"
+    const output = await turn.output();
+    const writer = holder.stdin.getWriter();
+    await writer.close();
+    reader.releaseLock();
+    await holder.output();
+    assert.equal(output.code, 5);
+    assert.equal(
+      new TextDecoder().decode(output.stdout),
+      "ECHO turn=1: slow [[fake:sleep=2500]]\n",
+    );
+    const stderr = new TextDecoder().decode(output.stderr);
+    assert.equal(stderr.trim().split("\n").length, 1, stderr);
+    assertIncludes(stderr, ".lock");
   });
 });

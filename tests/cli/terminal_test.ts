@@ -14,6 +14,7 @@ async function onTerminal(
   cwd: string,
   args: string[],
   keys: string,
+  limitSeconds?: number,
 ): Promise<string> {
   const clinvk = [
     Deno.execPath(),
@@ -25,8 +26,10 @@ async function onTerminal(
     join(repoRoot, "src", "main.ts"),
     ...args,
   ].map((word) => `'${word.replaceAll("'", `'"'"'`)}'`).join(" ");
+  // With a limit, report the exit code (`exit=N`, 124 when `timeout` had to stop it).
+  const command = limitSeconds ? `timeout ${limitSeconds} ${clinvk}; echo "exit=$?"` : clinvk;
   const child = new Deno.Command("script", {
-    args: ["-qec", clinvk, "/dev/null"],
+    args: ["-qec", command, "/dev/null"],
     cwd,
     env: { ...env, TERM: "xterm" },
     clearEnv: true,
@@ -65,5 +68,15 @@ Deno.test("Esc in the picker cancels without running anything", async () => {
     const before = (await readFakeLog(sb.log)).length;
     await onTerminal(sb.env, sb.work, ["resume"], "\x1b");
     assert.equal((await readFakeLog(sb.log)).length, before);
+  });
+});
+
+Deno.test("on a terminal, a failed start stops the spinner and clinvk exits", async () => {
+  await withSandbox(async (sb) => {
+    const env = { ...sb.env, PATH: sb.env.PATH.replace(/^[^:]+:/, "/nonexistent:") };
+    // Without the fix the spinner's timer kept the process alive for ever; `timeout` ends it.
+    const screen = await onTerminal(env, sb.work, ["-b", "gemini", "hi"], "", 15);
+    assert.ok(screen.includes("was not found on PATH"), screen);
+    assert.ok(screen.includes("exit=3"), screen);
   });
 });

@@ -4,6 +4,7 @@
  */
 import { buildCommand } from "@stricli/core";
 import { sessionsTable } from "../../output/session_views.ts";
+import { DAY_MS } from "../../sessions/time.ts";
 import type { AppContext } from "../context.ts";
 import { parseDuration } from "../parsers.ts";
 import { loadAppConfig, openStore } from "../services.ts";
@@ -15,8 +16,6 @@ interface CleanFlags {
   json?: boolean;
   config?: string;
 }
-
-const DAY_MS = 86_400_000;
 
 async function clean(this: AppContext, flags: CleanFlags): Promise<void> {
   const { config } = await loadAppConfig(this, flags.config);

@@ -18,8 +18,11 @@ async function fork(this: AppContext, flags: TurnFlags, ...args: string[]): Prom
   const store = openStore(this, config);
   const parent = await store.resolve(id);
   if (!parent.backend_session_id || !isResumable(parent)) {
+    const why = parent.status === "expired"
+      ? "it has expired"
+      : "it has no backend session to copy yet";
     throw new ClinvkError(
-      `Session ${parent.id} cannot be forked: it has no backend session to copy yet`,
+      `Session ${parent.id} cannot be forked: ${why}`,
       ExitCode.SessionNotFound,
       `Run a turn in it first (clinvk resume ${parent.id} "prompt"), or fork another session.`,
     );
@@ -69,7 +72,7 @@ async function fork(this: AppContext, flags: TurnFlags, ...args: string[]): Prom
     this,
     buildTurnSetup(this, config, flags, parent.backend),
     { kind: "fork", prompt, workdir: parent.workdir, session: parent },
-    () => Promise.resolve(store),
+    store,
   );
 }
 

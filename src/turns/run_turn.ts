@@ -1,0 +1,63 @@
+/**
+ * Runs one planned turn the way every entry point does — CLI commands and the library alike:
+ * ephemeral, or in a new, resumed or forked session.
+ * @module
+ */
+import type { UnifiedEvent } from "../backends/types.ts";
+import { codexConfiguredModel } from "../backends/codex_model.ts";
+import type { Config } from "../config/schema.ts";
+import type { Platform } from "../platform/types.ts";
+import type { SessionRecord } from "../sessions/record.ts";
+import type { SessionStore } from "../sessions/store_types.ts";
+import { createTurnSession } from "./new_session.ts";
+import type { TurnKind, TurnPlan } from "./plan_turn.ts";
+import { runEphemeralTurn, runSessionTurn, type SessionTurnOutcome } from "./session_turn.ts";
+
+/** What {@linkcode runTurn} needs. */
+export interface RunTurnDeps {
+  platform: Platform;
+  config: Config;
+  store: SessionStore;
+  warn(message: string): void;
+}
+
+/** One turn to run. */
+export interface RunTurnInput {
+  kind: TurnKind;
+  plan: TurnPlan;
+  /** The session to resume, or the parent to fork. */
+  session?: SessionRecord;
+  /** Whether the user asked for a model (it is then passed again on resume). */
+  modelRequested: boolean;
+  /** See {@linkcode SessionTurnOptions.replan}. */
+  replan?(current: SessionRecord): TurnPlan;
+  timeoutMs?: number;
+  wait: boolean;
+  onEvent?(event: UnifiedEvent, sessionId: string | undefined): void;
+}
+
+/** Runs the turn and saves it (unless ephemeral). */
+export async function runTurn(deps: RunTurnDeps, input: RunTurnInput): Promise<SessionTurnOutcome> {
+  const { plan, session } = input;
+  // Codex never reports its model; when none was asked for, its own config says which runs.
+  if (plan.backend.name === "codex" && !plan.request.model && !session?.model) {
+    plan.modelHint = await codexConfiguredModel(deps.platform.fs, deps.platform.env);
+  }
+  const options = {
+    plan,
+    replan: input.replan,
+    timeoutMs: input.timeoutMs,
+    wait: input.wait,
+    onEvent: input.onEvent,
+  };
+  if (input.kind === "ephemeral") return await runEphemeralTurn(deps, options);
+  const record = input.kind === "resume" && session ? session : await createTurnSession({
+    store: deps.store,
+    config: deps.config,
+    plan,
+    modelRequested: input.modelRequested,
+    parent: input.kind === "fork" ? session : undefined,
+    warn: deps.warn,
+  });
+  return await runSessionTurn(deps, record, options);
+}
