@@ -8,6 +8,7 @@
  * rather than guess.
  * @module
  */
+import { errorName } from "../platform/fs_errors.ts";
 import { join } from "node:path";
 import { ClinvkError, ExitCode } from "../errors.ts";
 import { asObject, asString } from "./json_value.ts";
@@ -193,11 +194,6 @@ async function exists(fs: ForkGeminiChatOptions["fs"], path: string): Promise<bo
     if (errorName(error) === "NotFound") return false;
     throw error;
   }
-}
-
-/** The name of a file-system error (`NotFound`, …); by name so no `Deno.*` is touched here. */
-function errorName(error: unknown): string | undefined {
-  return error instanceof Error ? error.name : undefined;
 }
 
 function forkError(parentId: string, reason: string): ClinvkError {

@@ -6,7 +6,7 @@
 import { basename, dirname, join } from "node:path";
 import { renameWithRetry } from "../platform/rename_retry.ts";
 import type { Fs } from "../platform/types.ts";
-import { fsErrorName } from "./read_config_file.ts";
+import { isNotFound } from "../platform/fs_errors.ts";
 
 /** Options of {@linkcode writeFileAtomic}. */
 export interface AtomicWriteOptions {
@@ -57,7 +57,7 @@ async function realTarget(fs: Fs, path: string): Promise<string> {
   try {
     return await fs.realPath(path);
   } catch (error) {
-    if (fsErrorName(error) === "NotFound") return path;
+    if (isNotFound(error)) return path;
     throw error;
   }
 }

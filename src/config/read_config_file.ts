@@ -3,16 +3,8 @@
  * @module
  */
 import type { Fs } from "../platform/types.ts";
+import { errorName as fsErrorName } from "../platform/fs_errors.ts";
 import { type ClinvkError, diskErrorHint, usageError } from "../errors.ts";
-
-/**
- * Classifies a file-system error by the `name` Deno gives it. Names rather than
- * `instanceof Deno.errors.X` keep this module free of `Deno.*` and let tests throw plain
- * `Error`s with the same names from a fake `Fs`.
- */
-export function fsErrorName(error: unknown): string | undefined {
-  return error instanceof Error ? error.name : undefined;
-}
 
 /**
  * Turns a file-system failure on the config file into a ClinvkError (exit 2). `name`

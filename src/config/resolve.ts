@@ -76,17 +76,6 @@ export interface ResolveSettingsOptions {
   config: Config;
 }
 
-/** Every environment variable {@linkcode resolveSettings} may read, for the README and `--allow-env`. */
-export const SETTINGS_ENV_VARS: readonly string[] = [
-  "CLINVK_BACKEND",
-  ...BACKEND_NAMES.map(modelEnvVar),
-  "CLINVK_MODEL",
-  "CLINVK_OUTPUT_FORMAT",
-  "CLINVK_TIMEOUT",
-  "NO_COLOR",
-  "CLINVK_COLOR",
-];
-
 /** `CLINVK_CLAUDE_MODEL` and friends. */
 export function modelEnvVar(backend: BackendName): string {
   return `CLINVK_${backend.toUpperCase()}_MODEL`;

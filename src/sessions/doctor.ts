@@ -4,7 +4,7 @@
  * @module
  */
 import { join } from "node:path";
-import { isNotFound } from "./fs_errors.ts";
+import { isNotFound } from "../platform/fs_errors.ts";
 import { writeIndex } from "./index_log.ts";
 import { rebuildIndex } from "./index_sync.ts";
 import type { StoreContext } from "./store_context.ts";

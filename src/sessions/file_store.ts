@@ -8,7 +8,7 @@
 import type { Clock, Fs } from "../platform/types.ts";
 import { writeFileAtomic } from "./atomic_write.ts";
 import { runDoctor } from "./doctor.ts";
-import { isNotFound } from "./fs_errors.ts";
+import { isNotFound } from "../platform/fs_errors.ts";
 import { generateId, parseIdInput } from "./ids.ts";
 import { entryFromRecord } from "./index_entry.ts";
 import { appendWriteMark } from "./index_log.ts";

@@ -51,7 +51,7 @@ import { basename } from "node:path";
 import type { Fs } from "../platform/types.ts";
 import { writeFileAtomic } from "./atomic_write.ts";
 import { linesBackward, readAt } from "./file_reader.ts";
-import { isNotFound } from "./fs_errors.ts";
+import { isNotFound } from "../platform/fs_errors.ts";
 import type { IndexEntry } from "./index_entry.ts";
 import {
   decodeHeader,

@@ -7,7 +7,7 @@
  */
 import { join } from "node:path";
 import { TEMP_PREFIX } from "./atomic_write.ts";
-import { errorMessage, errorName, isNotFound } from "./fs_errors.ts";
+import { errorMessage, errorName, isNotFound } from "../platform/fs_errors.ts";
 import { isValidId } from "./ids.ts";
 import { entryFromRecord } from "./index_entry.ts";
 import type { IndexEntry } from "./index_entry.ts";

@@ -8,7 +8,7 @@
  */
 import { ClinvkError, ExitCode } from "../errors.ts";
 import { formatSeconds, retryWithBackoff } from "./backoff.ts";
-import { isNotFound } from "./fs_errors.ts";
+import { isNotFound } from "../platform/fs_errors.ts";
 import { sessionNotFound } from "./session_errors.ts";
 import type { StoreContext } from "./store_context.ts";
 import { ensureStoreDirs, leasePath, sessionPath } from "./store_paths.ts";

@@ -6,7 +6,7 @@
 import type { Fs } from "../platform/types.ts";
 import type { SessionRecord } from "./record.ts";
 import { validateRecord } from "./validate_record.ts";
-import { errorMessage, errorName, isADirectory, isNotFound } from "./fs_errors.ts";
+import { errorMessage, errorName, isADirectory, isNotFound } from "../platform/fs_errors.ts";
 
 /** What reading a session file found. */
 export type RecordRead =

@@ -3,7 +3,7 @@
  * `sessions clean` and, at most once a day, when a session is created.
  * @module
  */
-import { isNotFound } from "./fs_errors.ts";
+import { isNotFound } from "../platform/fs_errors.ts";
 import { appendWriteMark, loadIndex } from "./index_log.ts";
 import type { IndexState } from "./index_log.ts";
 import type { IndexChange } from "./index_log.ts";

@@ -12,7 +12,7 @@
 import { ClinvkError, ExitCode, usageError } from "../errors.ts";
 import type { Fs } from "../platform/types.ts";
 import { formatSeconds, retryWithBackoff } from "./backoff.ts";
-import { errorMessage, errorName, isADirectory, isNotFound } from "./fs_errors.ts";
+import { errorMessage, errorName, isADirectory, isNotFound } from "../platform/fs_errors.ts";
 import { LocalRwLock } from "./local_lock.ts";
 import { ensureStoreDirs } from "./store_paths.ts";
 import type { StorePaths } from "./store_paths.ts";

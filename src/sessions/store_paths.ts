@@ -6,7 +6,7 @@
  */
 import { join } from "node:path";
 import type { Fs } from "../platform/types.ts";
-import { isAlreadyExists, isNotFound } from "./fs_errors.ts";
+import { isAlreadyExists, isNotFound } from "../platform/fs_errors.ts";
 
 /** Paths of the store under one `CLINVK_HOME`. */
 export interface StorePaths {

@@ -1,6 +1,7 @@
 /**
  * Recognising file-system errors by name. Deno's error classes live on `Deno.errors`, which
- * only `src/platform/` may touch at run time, so the store compares `error.name` instead.
+ * only `src/platform/` may touch at run time, so the rest of clinvk compares `error.name`
+ * instead (and tests can throw plain `Error`s with the same names from a fake `Fs`).
  * @module
  */
 
