@@ -13,6 +13,7 @@
  *                        [--updates 1024] [--json]
  * @module
  */
+import { permissionFlags } from "../src/permissions.ts";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
@@ -37,19 +38,41 @@ interface Options {
   json: boolean;
 }
 
+const USAGE = "usage: deno task bench [--sizes 1000,10000,100000] [--runs 5] " +
+  "[--writers 1,4,16] [--updates 1024] [--json]";
+
 function parseOptions(args: string[]): Options {
-  const { values } = parseArgs({
-    args,
-    options: {
-      sizes: { type: "string", default: "1000,10000,100000" },
-      runs: { type: "string", default: "5" },
-      writers: { type: "string", default: "1,4,16" },
-      // The index compacts once per 1,024 appended lines at large sizes (index_log.ts), so
-      // 1,024 updates per row makes every row pay its share of compaction, not just one.
-      updates: { type: "string", default: "1024" },
-      json: { type: "boolean", default: false },
-    },
-  });
+  if (args.includes("--help") || args.includes("-h")) {
+    console.log(USAGE);
+    Deno.exit(0);
+  }
+  let values;
+  try {
+    ({ values } = parseArgs({ args, options: optionSpec }));
+  } catch (error) {
+    console.error(`bench: ${error instanceof Error ? error.message : error}\n${USAGE}`);
+    Deno.exit(2);
+  }
+  return toOptions(values);
+}
+
+const optionSpec = {
+  sizes: { type: "string", default: "1000,10000,100000" },
+  runs: { type: "string", default: "5" },
+  writers: { type: "string", default: "1,4,16" },
+  // The index compacts once per 1,024 appended lines at large sizes (index_log.ts), so
+  // 1,024 updates per row makes every row pay its share of compaction, not just one.
+  updates: { type: "string", default: "1024" },
+  json: { type: "boolean", default: false },
+} as const;
+
+function toOptions(values: {
+  sizes: string;
+  runs: string;
+  writers: string;
+  updates: string;
+  json: boolean;
+}): Options {
   const numbers = (text: string, what: string) =>
     text.split(",").map((part) => {
       const value = Number(part.replaceAll("_", ""));
@@ -93,10 +116,8 @@ async function timeClinvk(home: string, args: string[], cwd: string): Promise<nu
       "--quiet",
       "--config",
       denoJson,
-      "--allow-read",
-      "--allow-write",
-      "--allow-env",
-      "--allow-run",
+      // Exactly the permissions users run clinvk with.
+      ...permissionFlags(),
       mainTs,
       ...args,
     ],
