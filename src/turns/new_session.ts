@@ -17,6 +17,10 @@ export interface NewTurnSession {
   modelRequested: boolean;
   /** For forks: the session forked from. */
   parent?: SessionRecord;
+  /** Tags added besides the default (or the parent's) tags. */
+  extraTags?: string[];
+  /** Title of the new session. */
+  title?: string;
   warn(message: string): void;
 }
 
@@ -37,8 +41,11 @@ export async function createTurnSession(options: NewTurnSession): Promise<Sessio
     model: plan.request.model ?? plan.modelHint ?? null,
     workdir: plan.cwd,
     prompt: plan.request.prompt,
-    tags: parent ? [...parent.tags] : defaultTags(config),
+    tags: [
+      ...new Set([...(parent ? parent.tags : defaultTags(config)), ...options.extraTags ?? []]),
+    ],
     parent_id: parent?.id ?? null,
+    title: options.title ?? null,
   });
   // Said only once the record exists: when the store is unusable (its lock is a directory, the
   // disk is full) create fails for the same reason, and its error is the one line to print.

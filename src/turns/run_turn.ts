@@ -34,6 +34,10 @@ export interface RunTurnInput {
   timeoutMs?: number;
   wait: boolean;
   onEvent?(event: UnifiedEvent, sessionId: string | undefined): void;
+  /** Tags added to a new or forked session, besides the default (or the parent's) tags. */
+  extraTags?: string[];
+  /** Title of a new session. */
+  title?: string;
 }
 
 /** Runs the turn and saves it (unless ephemeral). */
@@ -57,6 +61,8 @@ export async function runTurn(deps: RunTurnDeps, input: RunTurnInput): Promise<S
     plan,
     modelRequested: input.modelRequested,
     parent: input.kind === "fork" ? session : undefined,
+    extraTags: input.extraTags,
+    title: input.title,
     warn: deps.warn,
   });
   return await runSessionTurn(deps, record, options);

@@ -1,0 +1,132 @@
+/**
+ * The turn engine's contract (`runTurn`), in process, against the fake backends (reached
+ * through `backends.<name>.command`, so this test's PATH stays as it is).
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import type { UnifiedEvent } from "../../src/backends/types.ts";
+import { defaultConfig } from "../../src/config/schema.ts";
+import { ClinvkError, ExitCode } from "../../src/errors.ts";
+import { denoPlatform } from "../../src/platform/deno_platform.ts";
+import { createFileStore } from "../../src/sessions/file_store.ts";
+import { runTurn, type TurnDeps } from "../../src/turns/engine.ts";
+import {
+  fakeBinDir,
+  fakeEnv,
+  type FakeSandbox,
+  readFakeLog,
+  withFakeEnv,
+} from "../fixtures/fake_backends.ts";
+
+function engineDeps(sb: FakeSandbox): TurnDeps {
+  const platform = { ...denoPlatform(), onInterrupt: () => () => {} };
+  const config = defaultConfig();
+  for (const name of ["claude", "codex", "gemini"] as const) {
+    config.backends[name].command = join(fakeBinDir, name);
+    config.backends[name].env = fakeEnv(sb.dir);
+  }
+  const store = createFileStore({
+    home: join(sb.dir, "clinvk"),
+    fs: platform.fs,
+    clock: platform.clock,
+    pid: platform.pid,
+    sleep: platform.sleep,
+    warn: () => {},
+    lockTimeoutMs: 10_000,
+  });
+  return { platform, config, store, warn: () => {} };
+}
+
+Deno.test("runTurn() runs new, resume and fork turns that continue one conversation", async () => {
+  await withFakeEnv(async (sb) => {
+    const deps = engineDeps(sb);
+    const events: [string, string | undefined][] = [];
+    const first = await runTurn(
+      deps,
+      { kind: "new", backend: "claude", workdir: sb.work, tags: ["run-x"], title: "T" },
+      { prompt: "hello", onEvent: (event, id) => events.push([event.type, id]) },
+    );
+    assert.equal(first.exitCode, 0, first.error);
+    assert.equal(first.content, "ECHO turn=1: hello");
+    assert.equal(first.status, "completed");
+    assert.equal(first.cwd, sb.work);
+    assert.equal(first.argv[0], join(fakeBinDir, "claude"));
+    assert.ok(events.some(([type, id]) => type === "init" && id === first.sessionId));
+    const record = await deps.store.get(first.sessionId!);
+    assert.deepEqual(record?.tags, ["run-x"]);
+    assert.equal(record?.title, "T");
+
+    const second = await runTurn(deps, { kind: "resume", sessionId: first.sessionId! }, {
+      prompt: "again",
+    });
+    assert.equal(second.content, "ECHO turn=2: again");
+    assert.equal(second.sessionId, first.sessionId);
+
+    const fork = await runTurn(deps, { kind: "fork", sessionId: first.sessionId! }, {
+      prompt: "branch",
+    });
+    assert.equal(fork.content, "ECHO turn=3: branch");
+    assert.notEqual(fork.sessionId, first.sessionId);
+    assert.equal((await deps.store.get(fork.sessionId!))?.parent_id, first.sessionId);
+
+    const calls = await readFakeLog(sb.log);
+    assert.equal(calls.length, 3);
+    assert.ok(calls[1]!.argv.includes(first.backendSessionId!), "resume passes the backend id");
+    assert.ok(calls[2]!.argv.includes("--fork-session"));
+  });
+});
+
+Deno.test("runTurn({dryRun}) reports the command and runs and writes nothing", async () => {
+  await withFakeEnv(async (sb) => {
+    const deps = engineDeps(sb);
+    const report = await runTurn(deps, { kind: "new", backend: "codex", workdir: sb.work }, {
+      prompt: "hi",
+      dryRun: true,
+    });
+    assert.equal(report.status, "dry-run");
+    assert.deepEqual(report.argv.slice(1, 3), ["exec", "--json"]);
+    assert.equal(report.argv.at(-1), "hi");
+    assert.deepEqual(await readFakeLog(sb.log), []);
+    assert.deepEqual(await deps.store.list(), []);
+  });
+});
+
+Deno.test("runTurn() stops the backend when the signal aborts and saves the session as error", async () => {
+  await withFakeEnv(async (sb) => {
+    const deps = engineDeps(sb);
+    const controller = new AbortController();
+    const report = await runTurn(deps, { kind: "new", backend: "gemini", workdir: sb.work }, {
+      prompt: "wait [[fake:hang]]",
+      signal: controller.signal,
+      onEvent(event: UnifiedEvent) {
+        if (event.type === "init") controller.abort();
+      },
+    });
+    assert.equal(report.exitCode, ExitCode.Interrupted);
+    assert.equal(report.errorClass, "interrupted");
+    assert.equal((await deps.store.get(report.sessionId!))?.status, "error");
+  });
+});
+
+Deno.test("runTurn() classifies a backend's API failure", async () => {
+  await withFakeEnv(async (sb) => {
+    const deps = engineDeps(sb);
+    const report = await runTurn(deps, { kind: "ephemeral", backend: "claude", workdir: sb.work }, {
+      prompt: "x [[fake:error=401]]",
+    });
+    assert.notEqual(report.exitCode, 0);
+    assert.equal(report.errorClass, "auth");
+    assert.equal(report.sessionId, undefined);
+  });
+});
+
+Deno.test("runTurn() of a session that does not exist throws exit 4 before running", async () => {
+  await withFakeEnv(async (sb) => {
+    const deps = engineDeps(sb);
+    await assert.rejects(
+      runTurn(deps, { kind: "resume", sessionId: "nosuch0000" }, { prompt: "x" }),
+      (error) => error instanceof ClinvkError && error.exitCode === ExitCode.SessionNotFound,
+    );
+    assert.deepEqual(await readFakeLog(sb.log), []);
+  });
+});
