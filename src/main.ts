@@ -4,8 +4,9 @@
  * @module
  */
 import { run } from "@stricli/core";
-import { ExitCode } from "./errors.ts";
-import { app, describeError } from "./cli/app.ts";
+import { ExitCode, formatError, usageError } from "./errors.ts";
+import { app, describeError, routes } from "./cli/app.ts";
+import { placeLeadingFlags } from "./cli/global_flags.ts";
 import { createContext } from "./cli/context.ts";
 import { denoPlatform } from "./platform/deno_platform.ts";
 import { syncFs } from "./platform/sync_fs.ts";
@@ -17,8 +18,13 @@ import type { Platform } from "./platform/types.ts";
  */
 export async function runCli(args: string[], platform: Platform): Promise<number> {
   const context = createContext(platform);
+  const placed = placeLeadingFlags(args, routes);
+  if (placed.kind === "refuse") {
+    platform.stderr.write(formatError(usageError(placed.message, placed.hint)) + "\n");
+    return ExitCode.Usage;
+  }
   try {
-    await run(app, args, context);
+    await run(app, placed.args, context);
   } catch (error) {
     platform.stderr.write(describeError(error) + "\n");
     return ExitCode.BackendFailed;

@@ -11,6 +11,11 @@ import type { Input } from "../platform/types.ts";
  */
 export const MAX_PROMPT_BYTES = 100_000;
 
+const TOO_LONG_HINT =
+  "Put the material in a file in the working directory and ask the backend to read it.";
+const BINARY_HINT =
+  "Pass text; to include a file's content, describe it or let the backend read the file.";
+
 /**
  * Joins the prompt words, or reads stdin when there are none and stdin is not a terminal.
  * Returns `undefined` when there is no prompt at all. Stdin is never read when words are given,
@@ -22,9 +27,35 @@ export async function readPrompt(
 ): Promise<string | undefined> {
   let prompt: string | undefined;
   if (words.length > 0) prompt = words.join(" ");
-  else if (!stdin.isTerminal()) prompt = await stdin.readAll();
+  else if (!stdin.isTerminal()) prompt = await readStdinText(stdin);
   if (prompt === undefined) return undefined;
   return checkPrompt(prompt);
+}
+
+/**
+ * Reads a prompt piped on stdin: at most {@linkcode MAX_PROMPT_BYTES} + 1 bytes are read, so
+ * `< /dev/zero` or `yes |` stop at once instead of filling memory. Surrounding whitespace counts
+ * towards the limit here, since what follows the limit is never read.
+ *
+ * @throws {ClinvkError} exit 2 when stdin holds more than the limit, or bytes that are not
+ * UTF-8 text (binary data would otherwise reach the backend as U+FFFD).
+ */
+export async function readStdinText(stdin: Input): Promise<string> {
+  const bytes = await stdin.readUpTo(MAX_PROMPT_BYTES + 1);
+  if (bytes.length > MAX_PROMPT_BYTES) {
+    throw usageError(
+      `The prompt on stdin is too long (more than ${MAX_PROMPT_BYTES} bytes; the limit is ${MAX_PROMPT_BYTES})`,
+      TOO_LONG_HINT,
+    );
+  }
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw usageError(
+      "The prompt on stdin is not UTF-8 text (binary data)",
+      BINARY_HINT,
+    );
+  }
 }
 
 /** Rejects prompts no backend can take; returns the prompt trimmed of surrounding whitespace. */
@@ -39,14 +70,14 @@ export function checkPrompt(prompt: string): string {
   if (trimmed.includes("\0")) {
     throw usageError(
       "The prompt contains NUL bytes (binary data)",
-      "Pass text; to include a file's content, describe it or let the backend read the file.",
+      BINARY_HINT,
     );
   }
   const bytes = new TextEncoder().encode(trimmed).length;
   if (bytes > MAX_PROMPT_BYTES) {
     throw usageError(
       `The prompt is too long (${bytes} bytes; the limit is ${MAX_PROMPT_BYTES})`,
-      "Put the material in a file in the working directory and ask the backend to read it.",
+      TOO_LONG_HINT,
     );
   }
   return trimmed;

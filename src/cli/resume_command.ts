@@ -11,7 +11,7 @@ import type { SessionFilter, SessionStore } from "../sessions/store_types.ts";
 import { resolveWorkdir } from "../turns/workdir.ts";
 import type { AppContext } from "./context.ts";
 import { pickSession } from "./picker.ts";
-import { checkPrompt } from "./prompt_input.ts";
+import { checkPrompt, readStdinText } from "./prompt_input.ts";
 import { runInteractive } from "./interactive.ts";
 import { loadAppConfig, openStore } from "./services.ts";
 import { backendFlag, turnAliases, type TurnFlags, turnFlags } from "./shared_flags.ts";
@@ -124,7 +124,7 @@ function checkResumable(session: SessionRecord): void {
 async function promptFor(context: AppContext, words: string[]): Promise<string | undefined> {
   if (words.length > 0) return checkPrompt(words.join(" "));
   if (context.platform.stdin.isTerminal()) return undefined;
-  const piped = await context.platform.stdin.readAll();
+  const piped = await readStdinText(context.platform.stdin);
   if (piped.trim() === "") {
     throw usageError(
       "No follow-up prompt given, and without a terminal the conversation cannot continue interactively",

@@ -49,7 +49,16 @@ function output(file: typeof Deno.stdout | typeof Deno.stderr): Output {
 
 const stdin: Input = {
   isTerminal: () => Deno.stdin.isTerminal(),
-  readAll: () => new Response(Deno.stdin.readable).text(),
+  async readUpTo(limit: number) {
+    const buffer = new Uint8Array(limit);
+    let filled = 0;
+    while (filled < limit) {
+      const count = await Deno.stdin.read(buffer.subarray(filled));
+      if (count === null) break;
+      filled += count;
+    }
+    return buffer.subarray(0, filled);
+  },
   setRaw: (raw: boolean) => Deno.stdin.setRaw(raw),
   get readable() {
     return Deno.stdin.readable;

@@ -71,6 +71,7 @@ export function syncFs(): Fs {
     mkdir: (path, options) => settled(() => Deno.mkdirSync(path, options)),
     stat: (path) => settled(() => Deno.statSync(path)),
     lstat: (path) => settled(() => Deno.lstatSync(path)),
+    readLink: (path) => settled(() => Deno.readLinkSync(path)),
     // Listed when first iterated, so errors surface where Deno.readDir's do.
     readDir: (path) =>
       (async function* () {

@@ -19,6 +19,7 @@ export type Fs = Pick<
   | "mkdir"
   | "stat"
   | "lstat"
+  | "readLink"
   | "readDir"
   | "realPath"
   | "chmod"
@@ -83,8 +84,11 @@ export interface Output {
 /** Standard input. */
 export interface Input {
   isTerminal(): boolean;
-  /** Reads all of stdin as text (only when it is not a terminal). */
-  readAll(): Promise<string>;
+  /**
+   * Reads stdin until it ends or `limit` bytes have arrived, whichever comes first, so an
+   * endless input (`< /dev/zero`, `yes |`) cannot grow memory. Only when it is not a terminal.
+   */
+  readUpTo(limit: number): Promise<Uint8Array>;
   /** Raw key input for pickers; `undefined` when stdin is not a terminal. */
   setRaw(raw: boolean): void;
   readable: ReadableStream<Uint8Array>;

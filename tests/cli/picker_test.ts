@@ -48,7 +48,7 @@ function terminal(keys: string[]): { platform: Platform; drawn: () => string; ra
     clock: { now: () => new Date("2025-01-27T12:00:00Z") },
     stdin: {
       isTerminal: () => true,
-      readAll: () => Promise.resolve(""),
+      readUpTo: () => Promise.resolve(new Uint8Array()),
       setRaw: (mode) => raw.push(mode),
       readable,
     },

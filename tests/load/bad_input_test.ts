@@ -11,14 +11,22 @@ import { denoPlatform } from "../../src/platform/deno_platform.ts";
 import type { Fs, Output, Platform } from "../../src/platform/types.ts";
 import { createFileStore } from "../../src/sessions/file_store.ts";
 import type { SessionStore } from "../../src/sessions/store_types.ts";
-import { repoRoot, RUN_PERMISSIONS, type Sandbox, withSandbox } from "../support/clinvk.ts";
+import { readFakeLog } from "../fixtures/fake_backends.ts";
+import {
+  endless,
+  repoRoot,
+  RUN_PERMISSIONS,
+  type Sandbox,
+  withSandbox,
+} from "../support/clinvk.ts";
 
 /** One row of the matrix. */
 interface BadCase {
   /** What is wrong, for the test name. */
   what: string;
-  args: string[];
-  stdin?: string;
+  /** The arguments; a function receives the ids of the two seeded sessions. */
+  args: string[] | ((seeded: string[]) => string[]);
+  stdin?: string | Uint8Array | (() => ReadableStream<Uint8Array>);
   /** Expected exit code (2 = usage or config error, 4 = not found). */
   code: number;
   /** What the one stderr line must say. */
@@ -228,6 +236,107 @@ const CASES: BadCase[] = [
     permissions: () =>
       RUN_PERMISSIONS.map((flag) => flag === "--allow-read" ? `--allow-read=${repoRoot}` : flag),
   },
+  // Issue 9.2: reads are bounded.
+  {
+    what: "an endless prompt on stdin (< /dev/zero)",
+    args: ["-b", "claude"],
+    stdin: () => endless(new Uint8Array(65536)),
+    code: 2,
+    says: /prompt on stdin is too long \(more than 100000 bytes/,
+  },
+  {
+    what: "an endless prompt on stdin (yes |)",
+    args: ["-b", "claude"],
+    stdin: () => endless(new TextEncoder().encode("y\n".repeat(4096))),
+    code: 2,
+    says: /prompt on stdin is too long/,
+  },
+  {
+    what: "a prompt on stdin that is not UTF-8",
+    args: ["-b", "claude"],
+    stdin: new Uint8Array([0x68, 0x69, 0x20, 0xff, 0xfe, 0x21]),
+    code: 2,
+    says: /prompt on stdin is not UTF-8 text/,
+  },
+  {
+    what: "a -c prompt on stdin that is not UTF-8",
+    args: ["-c"],
+    stdin: new Uint8Array([0xc3, 0x28]),
+    code: 2,
+    says: /not UTF-8 text/,
+  },
+  {
+    what: "a config.yaml that is a named pipe (FIFO) nobody writes to",
+    args: ["sessions", "list"],
+    code: 2,
+    says: /config\.yaml: it is a named pipe \(FIFO\)/,
+    arrange: async (sb) => {
+      const fifo = join(sb.home, "config.yaml");
+      const made = await new Deno.Command("mkfifo", { args: [fifo] }).output();
+      assert.equal(made.code, 0, "mkfifo");
+      return () => Deno.remove(fifo);
+    },
+  },
+  {
+    what: "a config.yaml that links to /dev/zero",
+    args: ["sessions", "list"],
+    code: 2,
+    says: /config\.yaml: it is a device/,
+    arrange: async (sb) => {
+      await Deno.symlink("/dev/zero", join(sb.home, "config.yaml"));
+      return () => Deno.remove(join(sb.home, "config.yaml"));
+    },
+  },
+  {
+    what: "--config naming a 2 MiB file",
+    args: ["sessions", "list", "--config", "big.yaml"],
+    code: 2,
+    says: /big\.yaml: it is larger than 1 MiB/,
+    arrange: async (sb) => {
+      await Deno.writeTextFile(join(sb.work, "big.yaml"), `# ${"x".repeat(2 * 1024 * 1024)}\n`);
+    },
+  },
+  {
+    what: "--config naming a file that is not UTF-8",
+    args: ["config", "show", "--config", "latin1.yaml"],
+    code: 2,
+    says: /latin1\.yaml: it is not UTF-8 text/,
+    arrange: async (sb) => {
+      await Deno.writeFile(join(sb.work, "latin1.yaml"), new Uint8Array([0x61, 0x3a, 0x20, 0xe9]));
+    },
+  },
+  // Issue 9.11: a command name after global flags is never sent as a prompt.
+  {
+    what: "-o json before config show",
+    args: ["-o", "json", "config", "show"],
+    code: 2,
+    says: /"clinvk config show" does not take -o.*`clinvk -o json -- 'config show'`/,
+  },
+  {
+    what: "--ephemeral before version",
+    args: ["--ephemeral", "version"],
+    code: 2,
+    says: /does not take --ephemeral.*`clinvk --ephemeral -- version`/,
+  },
+  {
+    what: "-b codex before a group name and words that name no command",
+    args: ["-b", "codex", "sessions", "from", "yesterday"],
+    code: 2,
+    says: /"sessions" is a clinvk command.*`clinvk -b codex -- 'sessions from yesterday'`/,
+  },
+  // Issue 9.13: every id is checked before anything is deleted.
+  {
+    what: "sessions delete with a bad id between two good ones",
+    args: (ids) => ["sessions", "delete", ids[0]!, "../x", ids[1]!],
+    code: 2,
+    says: /Invalid session id "\.\.\/x"/,
+  },
+  {
+    what: "sessions delete with an unknown id after a good one",
+    args: (ids) => ["sessions", "delete", ids[0]!, "zzzzzzzz", ids[1]!],
+    code: 4,
+    says: /"zzzzzzzz" not found/,
+  },
 ];
 
 async function lockIsADirectory(sb: Sandbox) {
@@ -288,14 +397,17 @@ for (const bad of CASES) {
     await withSandbox(async (sb) => {
       const files = await seed(sb);
       const mend = await bad.arrange?.(sb);
-      const result = await sb.run(bad.args, {
-        ...(bad.stdin !== undefined ? { stdin: bad.stdin } : {}),
+      const args = typeof bad.args === "function" ? bad.args([...files.keys()]) : bad.args;
+      const stdin = typeof bad.stdin === "function" ? bad.stdin() : bad.stdin;
+      const result = await sb.run(args, {
+        ...(stdin !== undefined ? { stdin } : {}),
         ...(bad.permissions ? { permissions: bad.permissions(sb) } : {}),
       });
       await mend?.();
       assert.equal(result.code, bad.code, result.stderr);
       assertOneClearLine(result.stderr, bad.says);
       assert.equal(result.stdout, "", "an error prints nothing on stdout");
+      assert.deepEqual(await readFakeLog(sb.log), [], "no backend was started");
       await assertNothingLost(sb, files);
     });
   });

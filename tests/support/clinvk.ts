@@ -25,8 +25,11 @@ export interface CliResult {
 /** Options of {@linkcode Sandbox.run}. */
 export interface RunOptions {
   cwd?: string;
-  /** Text piped to stdin; without it stdin is /dev/null. */
-  stdin?: string;
+  /**
+   * Piped to stdin: text, bytes, or a stream (e.g. an endless one, like `< /dev/zero`); without
+   * it stdin is /dev/null. clinvk may stop reading early: the rest is then dropped.
+   */
+  stdin?: string | Uint8Array | ReadableStream<Uint8Array>;
   env?: Record<string, string>;
   /** Replaces the permission flags (permission tests). */
   permissions?: string[];
@@ -73,6 +76,24 @@ export function spawnClinvk(
   }).spawn();
 }
 
+/**
+ * Writes `input` to a child's stdin and closes it. A child that exits before reading it all
+ * (clinvk stops at its prompt limit) closes the pipe; that is not a failure here.
+ */
+async function feed(
+  stdin: WritableStream<Uint8Array>,
+  input: string | Uint8Array | ReadableStream<Uint8Array>,
+): Promise<void> {
+  const bytes = typeof input === "string" ? new TextEncoder().encode(input) : input;
+  const stream = bytes instanceof ReadableStream ? bytes : ReadableStream.from([bytes]);
+  await stream.pipeTo(stdin).catch(() => {});
+}
+
+/** An endless stream of `chunk`, as `< /dev/zero` or `yes |` would pipe. */
+export function endless(chunk: Uint8Array): ReadableStream<Uint8Array> {
+  return new ReadableStream({ pull: (controller) => controller.enqueue(chunk) });
+}
+
 /** Starts clinvk; resolves when it exits. */
 export async function runClinvk(
   env: Record<string, string>,
@@ -80,12 +101,9 @@ export async function runClinvk(
   options: RunOptions & { cwd: string },
 ): Promise<CliResult> {
   const child = spawnClinvk(env, args, options);
-  if (options.stdin !== undefined) {
-    const writer = child.stdin.getWriter();
-    await writer.write(new TextEncoder().encode(options.stdin));
-    await writer.close();
-  }
+  const feeding = options.stdin === undefined ? undefined : feed(child.stdin, options.stdin);
   const output = await child.output();
+  await feeding;
   const decoder = new TextDecoder();
   return {
     code: output.code,
