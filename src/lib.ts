@@ -39,12 +39,9 @@ import {
   type TurnMetadata,
 } from "./sessions/record.ts";
 import type { SessionFilter, SessionStore } from "./sessions/store_types.ts";
-import { runTurn } from "./turns/run_turn.ts";
-import { turnReport } from "./turns/turn_report.ts";
+import { runTurn } from "./turns/engine.ts";
 import { turnJson } from "./output/turn_output.ts";
-import { planTurn, type TurnPlan } from "./turns/plan_turn.ts";
-import type { SessionTurnOutcome } from "./turns/session_turn.ts";
-import { isInsideGitRepo, resolveWorkdir } from "./turns/workdir.ts";
+import { resolveWorkdir } from "./turns/workdir.ts";
 
 export { BACKEND_NAMES, ClinvkError, ExitCode, SESSION_STATUSES };
 export type {
@@ -86,7 +83,7 @@ export interface PromptOptions extends StoreOptions {
   onEvent?: (event: UnifiedEvent) => void;
   /**
    * Aborting it stops the backend like Ctrl-C stops the command (`exit_code` 130, the session
-   * saved as `error`). Without it, Ctrl-C is left to the host program.
+   * saved as `error`). Process signals are left to the host program.
    */
   signal?: AbortSignal;
 }
@@ -147,7 +144,7 @@ export interface ListSessionsOptions extends SessionFilter, StoreOptions {}
 export async function runPrompt(options: PromptOptions): Promise<PromptResult> {
   options.signal?.throwIfAborted();
   const prompt = checkPrompt(options.prompt);
-  const platform = libraryPlatform(options.signal);
+  const platform = denoPlatform();
   const home = options.home ?? clinvkHome(platform.env);
   const config = await readConfig(platform, home);
   const settings = resolveSettings({
@@ -156,34 +153,26 @@ export async function runPrompt(options: PromptOptions): Promise<PromptResult> {
     config,
   });
   const workdir = await resolveWorkdir(platform.fs, platform.cwd(), options.workdir);
-  const plan = planTurn({
-    kind: options.ephemeral ? "ephemeral" : "new",
-    backend: settings.backend,
-    prompt,
-    model: settings.model,
-    workdir,
-    config,
-    insideGitRepo: await isInsideGitRepo(platform.fs, workdir),
-    // Text deltas are worth asking for only when someone listens to them.
-    partial: options.onEvent !== undefined,
-  });
   const warn = options.onWarning ?? (() => {});
-  const done = await runTurn({
-    platform,
-    config,
-    store: openStore(platform, home, config, warn),
-    warn,
-  }, {
-    kind: options.ephemeral ? "ephemeral" : "new",
-    plan,
-    modelRequested: settings.model !== undefined,
-    timeoutMs: settings.timeoutSeconds > 0 ? settings.timeoutSeconds * 1000 : undefined,
-    wait: false,
-    onEvent: (event: UnifiedEvent) => options.onEvent?.(event),
-  });
+  const deps = { platform, config, store: openStore(platform, home, config, warn), warn };
+  const backend = settings.backend;
+  const report = await runTurn(
+    deps,
+    options.ephemeral ? { kind: "ephemeral", backend, workdir } : { kind: "new", backend, workdir },
+    {
+      prompt,
+      model: settings.model,
+      timeoutMs: settings.timeoutSeconds > 0 ? settings.timeoutSeconds * 1000 : undefined,
+      signal: options.signal,
+      // Text deltas are worth asking for only when someone listens to them.
+      partial: options.onEvent !== undefined,
+      onEvent: (event) => options.onEvent?.(event),
+    },
+  );
   // The turn ran; a failure to save it is still the caller's to know about.
-  if (done.saveError !== undefined) throw done.saveError;
-  return promptResult(plan, done);
+  if (report.saveError !== undefined) throw report.saveError;
+  // The very fields, in the same order, of the `-o json` object.
+  return turnJson(report as Parameters<typeof turnJson>[0]) as unknown as PromptResult;
 }
 
 /**
@@ -226,22 +215,6 @@ export async function getSession(
   return await store.resolve(idOrPrefix);
 }
 
-/**
- * The real platform, except for Ctrl-C: a library must not take over the host program's
- * SIGINT, so only `signal` interrupts the backend.
- */
-function libraryPlatform(signal: AbortSignal | undefined): Platform {
-  return {
-    ...denoPlatform(),
-    onInterrupt(handler) {
-      if (!signal) return () => {};
-      if (signal.aborted) queueMicrotask(handler);
-      signal.addEventListener("abort", handler, { once: true });
-      return () => signal.removeEventListener("abort", handler);
-    },
-  };
-}
-
 async function readConfig(platform: Platform, home: string): Promise<Config> {
   const path = configPath(home);
   const loaded = await loadConfig({ fs: platform.fs, env: platform.env, path, explicit: false });
@@ -270,9 +243,4 @@ async function storeFor(options: StoreOptions): Promise<SessionStore> {
   const home = options.home ?? clinvkHome(platform.env);
   const config = await readConfig(platform, home);
   return openStore(platform, home, config, options.onWarning ?? (() => {}));
-}
-
-function promptResult(plan: TurnPlan, done: SessionTurnOutcome): PromptResult {
-  // The very fields, in the same order, of the `-o json` object.
-  return turnJson(turnReport(plan, done)) as unknown as PromptResult;
 }

@@ -13,6 +13,7 @@ import { checkSessionWorkdir } from "../turns/workdir.ts";
 import { getBackend } from "../backends/registry.ts";
 import { shellQuote } from "../output/shell_quote.ts";
 import { backendNotFound } from "../turns/execute_turn.ts";
+import { abortOnSignals } from "../platform/stop_signals.ts";
 import type { AppContext } from "./context.ts";
 import type { TurnSetup } from "./turn_flow.ts";
 
@@ -63,9 +64,19 @@ export async function runInteractive(
     let code: number;
     // The terminal delivers Ctrl-C to the backend itself; clinvk must not die of it meanwhile,
     // or the session would stay `active` and the backend be left on the shell's terminal.
-    const keepAlive = platform.onInterrupt(() => {});
+    // SIGTERM and SIGHUP are passed on to the backend, and clinvk saves once it has exited.
+    const stop = abortOnSignals({
+      onInterrupt: (handler) =>
+        platform.onInterrupt((signal) => signal !== "SIGINT" && handler(signal)),
+    });
     try {
-      code = await platform.runAttached({ command, args, cwd: session.workdir, env: settings.env });
+      code = await platform.runAttached({
+        command,
+        args,
+        cwd: session.workdir,
+        env: settings.env,
+        signal: stop.signal,
+      });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       await store.update(session.id, (r) => ({ ...r, status: "error", error: message }));
@@ -74,7 +85,7 @@ export async function runInteractive(
       }
       throw error;
     } finally {
-      keepAlive();
+      stop.dispose();
     }
     await store.update(session.id, (r) => ({
       ...r,

@@ -18,6 +18,7 @@ import { createPresenter } from "./presenter.ts";
 import { settingsFor, useColor } from "./services.ts";
 import type { TurnFlags } from "./shared_flags.ts";
 import { shellQuote } from "../output/shell_quote.ts";
+import { abortOnSignals } from "../platform/stop_signals.ts";
 
 /** Everything a turn command has resolved before running. */
 export interface TurnSetup {
@@ -107,6 +108,9 @@ export async function runTurnCommand(
     label: `${plan.backend.name} is working…`,
   });
   let done;
+  // From here until the turn is saved, Ctrl-C, SIGTERM and SIGHUP stop the backend instead of
+  // clinvk: the session is saved as `error` (its lease held until then) before clinvk exits.
+  const stop = abortOnSignals(platform);
   try {
     done = await runTurn({ platform, config: setup.config, store, warn: (m) => warn(context, m) }, {
       kind: spec.kind,
@@ -115,10 +119,12 @@ export async function runTurnCommand(
       modelRequested: (setup.model ?? spec.session?.metadata.requested_model) !== undefined,
       replan: spec.kind === "resume" ? planFor : undefined,
       timeoutMs: setup.timeoutSeconds ? setup.timeoutSeconds * 1000 : undefined,
+      signal: stop.signal,
       wait: setup.wait,
       onEvent: presenter.onEvent,
     });
   } finally {
+    stop.dispose();
     // Also on errors: a spinner left running would keep the process alive.
     presenter.stop();
   }

@@ -4,8 +4,10 @@
  */
 import { killSignal } from "./kill_signal.ts";
 import { resolveExecutable } from "./resolve_executable.ts";
+import { STOP_SIGNALS, stopSignalOf } from "./stop_signals.ts";
 import {
   type Child,
+  type ChildSignal,
   type Env,
   type Input,
   type Output,
@@ -92,6 +94,24 @@ function executable(options: Pick<SpawnOptions, "command" | "env">): string {
   return resolveExecutable(options.command, childEnv(options.env), Deno.build.os, fileProbe);
 }
 
+/** Windows has no process groups to signal; elsewhere every backend gets its own. */
+const GROUPS = Deno.build.os !== "windows";
+
+/**
+ * Signals the process group led by `pid` (its own, see `spawn`), falling back to the process
+ * alone where there are no groups.
+ */
+function signalGroup(child: Deno.ChildProcess, requested: ChildSignal): void {
+  const signal = killSignal(Deno.build.os, requested);
+  if (signal === undefined) return;
+  try {
+    if (GROUPS) Deno.kill(-child.pid, signal);
+    else child.kill(signal);
+  } catch {
+    // The group (or the process) is already gone.
+  }
+}
+
 function spawn(options: SpawnOptions): Child {
   const command = new Deno.Command(executable(options), {
     args: options.args,
@@ -100,6 +120,9 @@ function spawn(options: SpawnOptions): Child {
     stdin: options.stdinText === undefined ? "null" : "piped",
     stdout: "piped",
     stderr: "piped",
+    // A new session and process group (setsid): stop requests reach everything the backend
+    // starts, and the terminal's own Ctrl-C does not (clinvk forwards it, then saves).
+    detached: GROUPS,
   });
   let child: Deno.ChildProcess;
   try {
@@ -117,15 +140,7 @@ function spawn(options: SpawnOptions): Child {
     stdout: child.stdout,
     stderr: child.stderr,
     status: child.status.then((s) => ({ code: s.code, signal: s.signal })),
-    kill(requested = "SIGTERM") {
-      const signal = killSignal(Deno.build.os, requested);
-      if (signal === undefined) return;
-      try {
-        child.kill(signal);
-      } catch {
-        // Already exited.
-      }
-    },
+    kill: (requested = "SIGTERM") => signalGroup(child, requested),
   };
 }
 
@@ -161,6 +176,8 @@ export function denoPlatform(): Platform {
     stderr: output(Deno.stderr),
     spawn,
     async runAttached(options) {
+      // Not in a group of its own: an interactive backend must stay on the terminal's
+      // foreground, where the terminal itself delivers Ctrl-C to it.
       const command = new Deno.Command(executable(options), {
         args: options.args,
         cwd: options.cwd,
@@ -169,15 +186,37 @@ export function denoPlatform(): Platform {
         stdout: "inherit",
         stderr: "inherit",
       });
+      let child: Deno.ChildProcess;
       try {
-        return (await command.output()).code;
+        child = command.spawn();
       } catch (error) {
         throw toSpawnError(error, options);
       }
+      const forward = () => {
+        const signal = killSignal(Deno.build.os, stopSignalOf(options.signal?.reason));
+        if (signal === undefined) return;
+        try {
+          child.kill(signal);
+        } catch {
+          // Already exited.
+        }
+      };
+      options.signal?.addEventListener("abort", forward, { once: true });
+      try {
+        return (await child.status).code;
+      } finally {
+        options.signal?.removeEventListener("abort", forward);
+      }
     },
     onInterrupt(handler) {
-      Deno.addSignalListener("SIGINT", handler);
-      return () => Deno.removeSignalListener("SIGINT", handler);
+      // Windows delivers only SIGINT (and SIGBREAK) to a console program.
+      const signals = Deno.build.os === "windows" ? ["SIGINT" as const] : STOP_SIGNALS;
+      const listeners = signals.map((signal) => {
+        const listener = () => handler(signal);
+        Deno.addSignalListener(signal, listener);
+        return () => Deno.removeSignalListener(signal, listener);
+      });
+      return () => listeners.forEach((remove) => remove());
     },
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   };

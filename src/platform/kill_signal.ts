@@ -3,8 +3,8 @@
  * @module
  */
 
-/** The signals clinvk asks for: polite stop, Ctrl-C forwarding, hard kill. */
-export type StopSignal = "SIGTERM" | "SIGKILL" | "SIGINT";
+/** The signals clinvk asks for: polite stop, hang-up, Ctrl-C forwarding, hard kill. */
+export type KillRequest = "SIGTERM" | "SIGKILL" | "SIGINT" | "SIGHUP";
 
 /**
  * The signal to send for `requested` on `os`, or `undefined` to send none.
@@ -24,8 +24,8 @@ export type StopSignal = "SIGTERM" | "SIGKILL" | "SIGINT";
  */
 export function killSignal(
   os: typeof Deno.build.os,
-  requested: StopSignal,
-): StopSignal | undefined {
+  requested: KillRequest,
+): KillRequest | undefined {
   if (os !== "windows") return requested;
   return requested === "SIGINT" ? undefined : "SIGKILL";
 }

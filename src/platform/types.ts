@@ -47,6 +47,12 @@ export interface SpawnOptions {
   stdinText?: string;
 }
 
+/** Options of {@linkcode Platform.runAttached}. */
+export interface AttachedOptions extends Omit<SpawnOptions, "stdinText"> {
+  /** Aborting it sends the child the abort reason's signal (see `StopRequest`), else SIGINT. */
+  signal?: AbortSignal;
+}
+
 /** Why a process could not be started. */
 export type SpawnFailure = "not-found" | "permission-denied" | "bad-cwd" | "other";
 
@@ -64,13 +70,21 @@ export interface ChildStatus {
   signal: string | null;
 }
 
+/** The signals clinvk sends to a child: stop requests it forwards, and the hard kill. */
+export type ChildSignal = "SIGTERM" | "SIGKILL" | "SIGINT" | "SIGHUP";
+
 /** A running child process. */
 export interface Child {
   readonly pid: number;
   readonly stdout: ReadableStream<Uint8Array>;
   readonly stderr: ReadableStream<Uint8Array>;
   readonly status: Promise<ChildStatus>;
-  kill(signal?: "SIGTERM" | "SIGKILL" | "SIGINT"): void;
+  /**
+   * Signals the child's whole process group (the child and everything it started), so that a
+   * CLI that re-spawns itself or a wrapper script is reached too. Does nothing once the group
+   * is gone.
+   */
+  kill(signal?: ChildSignal): void;
 }
 
 /** A byte sink such as stdout or stderr. */
@@ -113,9 +127,13 @@ export interface Platform {
    * Runs a program attached to this terminal (stdin, stdout and stderr inherited) and resolves
    * to its exit code; throws {@linkcode SpawnError} when it cannot be started.
    */
-  runAttached(options: Omit<SpawnOptions, "stdinText">): Promise<number>;
-  /** Registers a handler for Ctrl-C; returns a function that removes it. */
-  onInterrupt(handler: () => void): () => void;
+  runAttached(options: AttachedOptions): Promise<number>;
+  /**
+   * Registers a handler for the signals that stop clinvk — SIGINT (Ctrl-C), SIGTERM and SIGHUP
+   * (SIGINT only on Windows) — and returns a function that removes it. While a handler is
+   * registered those signals no longer end the process.
+   */
+  onInterrupt(handler: (signal: "SIGINT" | "SIGTERM" | "SIGHUP") => void): () => void;
   /** Sleeps for `ms` milliseconds. */
   sleep(ms: number): Promise<void>;
 }

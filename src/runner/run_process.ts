@@ -1,12 +1,15 @@
 /**
  * The one place clinvk runs a backend process: argv arrays (never a shell string), the
  * session's working directory, stdin closed unless a prompt is piped, output streamed line by
- * line, a timeout that kills a stuck backend, and Ctrl-C forwarded to it.
+ * line, a time limit, an idle limit, and stop requests (Ctrl-C, SIGTERM, SIGHUP, an abort)
+ * forwarded to the backend's whole process group, so that a CLI that re-spawns itself or a
+ * wrapper script is stopped too. No process of the group outlives the run.
  * @module
  */
 import { ClinvkError, ExitCode } from "../errors.ts";
-import { type Platform, SpawnError } from "../platform/types.ts";
-import { forEachLine } from "./lines.ts";
+import { type Child, type Platform, SpawnError } from "../platform/types.ts";
+import { type LineReading, readLines } from "./lines.ts";
+import { type StopSignal, stopSignalOf } from "../platform/stop_signals.ts";
 
 /** What to run and where its output goes. */
 export interface ProcessRun {
@@ -15,28 +18,52 @@ export interface ProcessRun {
   cwd: string;
   env?: Record<string, string>;
   stdinText?: string;
-  /** Kill the process after this many milliseconds (0 or undefined: no limit). */
+  /** Stop the process after this many milliseconds (0 or undefined: no limit). */
   timeoutMs?: number;
+  /** Stop the process when it prints nothing, on stdout or stderr, for this long. */
+  idleTimeoutMs?: number;
+  /**
+   * Aborting it stops the process: its group gets the signal of the abort reason (see
+   * `StopRequest`; SIGINT for any other reason), then SIGKILL after the grace period.
+   */
+  signal?: AbortSignal;
   onStdoutLine(line: string): void;
   onStderrLine?(line: string): void;
 }
 
+/** Why clinvk stopped a process. */
+export type StopCause =
+  | { kind: "timeout"; afterMs: number }
+  | { kind: "idle"; afterMs: number }
+  | { kind: "abort"; reason: unknown };
+
 /** How a process ended. */
 export interface ProcessOutcome {
-  /** The process's exit code; 124 on timeout, 130 on interrupt. */
+  /** The process's exit code (128 + n when a signal n ended it). */
   exitCode: number;
-  timedOut: boolean;
-  interrupted: boolean;
-  /** Everything it wrote to stderr. */
+  /** Set when clinvk stopped it. */
+  stopped?: StopCause;
+  /** What it wrote to stderr (the first {@linkcode MAX_STDERR_CHARS} characters). */
   stderr: string;
   durationMs: number;
 }
 
-/** Grace period between asking a process to stop and killing it. */
-const KILL_GRACE_MS = 2000;
+/** Grace period between asking a process group to stop and killing it. */
+export const KILL_GRACE_MS = 2000;
+
+/**
+ * How long to keep reading a finished process's pipes. A process that escaped the group
+ * (`setsid`) may hold them open for ever; what the backend wrote before it exited is read long
+ * before this.
+ */
+const PIPE_DRAIN_MS = 1000;
+
+/** Stderr kept for error messages; a chatty backend must not fill memory. */
+export const MAX_STDERR_CHARS = 256 * 1024;
 
 /** Thrown when the executable does not exist; the caller adds an install hint. */
 export class CommandNotFoundError extends Error {
+  /** The command that was not found. */
   constructor(readonly command: string) {
     super(`Command not found: ${command}`);
     this.name = "CommandNotFoundError";
@@ -45,11 +72,21 @@ export class CommandNotFoundError extends Error {
 
 /**
  * Runs a process to completion. Throws {@linkcode CommandNotFoundError} when the command does
- * not exist and a `ClinvkError` (exit 2) when Deno denies running it.
+ * not exist and a `ClinvkError` (exit 2) when Deno denies running it. A `signal` that is
+ * already aborted starts nothing.
  */
 export async function runProcess(platform: Platform, run: ProcessRun): Promise<ProcessOutcome> {
   const started = platform.clock.now().getTime();
-  let child;
+  const elapsed = () => platform.clock.now().getTime() - started;
+  if (run.signal?.aborted) {
+    return {
+      exitCode: 0,
+      stopped: { kind: "abort", reason: run.signal.reason },
+      stderr: "",
+      durationMs: 0,
+    };
+  }
+  let child: Child;
   try {
     child = platform.spawn({
       command: run.command,
@@ -62,48 +99,70 @@ export async function runProcess(platform: Platform, run: ProcessRun): Promise<P
     throw spawnError(error, run);
   }
 
-  let timedOut = false;
-  let interrupted = false;
-  const stop = (signal: "SIGTERM" | "SIGINT") => {
+  let stopped: StopCause | undefined;
+  let killTimer: ReturnType<typeof setTimeout> | undefined;
+  const stop = (cause: StopCause, signal: StopSignal) => {
+    if (stopped) return;
+    stopped = cause;
     child.kill(signal);
     // A backend that ignores the polite signal (or retries for minutes) is killed for real.
-    killTimer ??= setTimeout(() => child.kill("SIGKILL"), KILL_GRACE_MS);
+    killTimer = setTimeout(() => child.kill("SIGKILL"), KILL_GRACE_MS);
   };
-  let killTimer: ReturnType<typeof setTimeout> | undefined;
   const timeoutTimer = run.timeoutMs && run.timeoutMs > 0
-    ? setTimeout(() => {
-      timedOut = true;
-      stop("SIGTERM");
-    }, run.timeoutMs)
+    ? setTimeout(() => stop({ kind: "timeout", afterMs: run.timeoutMs! }, "SIGTERM"), run.timeoutMs)
     : undefined;
-  const removeInterrupt = platform.onInterrupt(() => {
-    interrupted = true;
-    stop("SIGINT");
-  });
+  let idleTimer: ReturnType<typeof setTimeout> | undefined;
+  const idleMs = run.idleTimeoutMs && run.idleTimeoutMs > 0 ? run.idleTimeoutMs : undefined;
+  const resetIdle = () => {
+    if (idleMs === undefined || stopped) return;
+    clearTimeout(idleTimer);
+    idleTimer = setTimeout(() => stop({ kind: "idle", afterMs: idleMs }, "SIGTERM"), idleMs);
+  };
+  resetIdle();
+  const onAbort = () => {
+    const reason = run.signal?.reason;
+    stop({ kind: "abort", reason }, stopSignalOf(reason));
+  };
+  run.signal?.addEventListener("abort", onAbort, { once: true });
 
   let stderr = "";
+  const readers: LineReading[] = [
+    readLines(child.stdout, run.onStdoutLine, resetIdle),
+    readLines(child.stderr, (line) => {
+      if (stderr.length < MAX_STDERR_CHARS) stderr += line + "\n";
+      run.onStderrLine?.(line);
+    }, resetIdle),
+  ];
   try {
-    const [status] = await Promise.all([
-      child.status,
-      forEachLine(child.stdout, run.onStdoutLine),
-      forEachLine(child.stderr, (line) => {
-        stderr += line + "\n";
-        run.onStderrLine?.(line);
-      }),
-    ]);
-    const exitCode = timedOut ? ExitCode.Timeout : interrupted ? ExitCode.Interrupted : status.code;
-    return {
-      exitCode,
-      timedOut,
-      interrupted,
-      stderr,
-      durationMs: platform.clock.now().getTime() - started,
-    };
+    const status = await child.status;
+    clearTimeout(timeoutTimer);
+    clearTimeout(idleTimer);
+    // A stopped wrapper may exit before the worker it started has finished its own clean-up:
+    // give that the rest of the grace period. Then whatever the backend left running in its
+    // group (a re-spawned worker, a tool it started) ends with the turn.
+    await drain(readers, stopped ? KILL_GRACE_MS : PIPE_DRAIN_MS);
+    child.kill("SIGKILL");
+    return { exitCode: status.code, stopped, stderr, durationMs: elapsed() };
   } finally {
     clearTimeout(timeoutTimer);
+    clearTimeout(idleTimer);
     clearTimeout(killTimer);
-    removeInterrupt();
+    run.signal?.removeEventListener("abort", onAbort);
+    for (const reader of readers) reader.cancel();
   }
+}
+
+/** Waits for the pipes to close, at most `limitMs`, then stops reading them. */
+async function drain(readers: LineReading[], limitMs: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<void>((resolve) => timer = setTimeout(resolve, limitMs));
+  try {
+    await Promise.race([Promise.all(readers.map((reader) => reader.done)), late]);
+  } finally {
+    clearTimeout(timer);
+    for (const reader of readers) reader.cancel();
+  }
+  await Promise.all(readers.map((reader) => reader.done));
 }
 
 function spawnError(error: unknown, run: ProcessRun): Error {

@@ -59,8 +59,12 @@ export interface TurnOptions {
   /** Wait for a session another process is using instead of failing with exit 5. */
   wait?: boolean;
   /**
-   * Aborting stops the backend as Ctrl-C does (its process group gets SIGINT, then SIGKILL after
-   * a grace period; exit 130, error class `interrupted`, the session saved as `error`).
+   * Aborting stops the backend: its process group gets SIGINT (or, when the abort reason is a
+   * `StopRequest`, that request's signal), then SIGKILL after a grace period; the turn ends with
+   * exit 130 (128 + n for a `StopRequest` of signal n), error class `interrupted`, and the
+   * session saved as `error`. The engine does not listen to process signals itself: a command
+   * passes `abortOnSignals(platform).signal` (src/platform/stop_signals.ts) so that Ctrl-C,
+   * SIGTERM and SIGHUP stop the backend and the turn is saved before the process exits.
    */
   signal?: AbortSignal;
   /** Extra environment for the backend process (e.g. `CLINVK_RUN_DEPTH`). */
@@ -99,7 +103,10 @@ export interface TurnReport {
   status: SessionStatus | "ephemeral" | "dry-run";
   /** The answer text. */
   content: string;
-  /** 0 on success; the backend's own code on failure; 124 timeout; 130 interrupted. */
+  /**
+   * 0 on success; the backend's own code on failure; 124 timeout (also idle); 130 interrupted
+   * (128 + n when stopped by signal n).
+   */
   exitCode: number;
   durationSeconds: number;
   /** This turn's token usage alone. */
@@ -180,13 +187,15 @@ export async function runTurn(
   const extraTags = target.kind === "new" || target.kind === "fork" ? target.tags ?? [] : [];
   const title = target.kind === "new" ? target.title : undefined;
   const done = await runPlannedTurn(
-    { ...deps, platform: withAbortSignal(platform, options.signal) },
+    deps,
     {
       kind,
       plan,
       session,
       modelRequested: model !== undefined,
       timeoutMs: options.timeoutMs || undefined,
+      idleTimeoutMs: options.idleTimeoutMs || undefined,
+      signal: options.signal,
       wait: options.wait ?? false,
       onEvent: options.onEvent,
       extraTags,
@@ -232,23 +241,6 @@ async function sessionFor(
 function withSystemPrompt(prompt: string, systemPrompt: string | undefined): string {
   if (!systemPrompt?.trim()) return prompt;
   return `[System instructions]\n${systemPrompt.trim()}\n[End of system instructions]\n\n${prompt}`;
-}
-
-/** The platform whose "Ctrl-C" is `signal` (besides the real one, when the caller keeps it). */
-function withAbortSignal(platform: Platform, signal: AbortSignal | undefined): Platform {
-  if (!signal) return platform;
-  return {
-    ...platform,
-    onInterrupt(handler) {
-      const removeReal = platform.onInterrupt(handler);
-      if (signal.aborted) queueMicrotask(handler);
-      signal.addEventListener("abort", handler, { once: true });
-      return () => {
-        removeReal();
-        signal.removeEventListener("abort", handler);
-      };
-    },
-  };
 }
 
 /** A first, backend-independent classification; the backends refine it (issue 8). */

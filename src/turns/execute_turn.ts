@@ -7,7 +7,8 @@
 import type { Backend, TurnRequest, TurnResult, UnifiedEvent } from "../backends/types.ts";
 import { ClinvkError, ExitCode } from "../errors.ts";
 import type { Platform } from "../platform/types.ts";
-import { CommandNotFoundError, runProcess } from "../runner/run_process.ts";
+import { CommandNotFoundError, runProcess, type StopCause } from "../runner/run_process.ts";
+import { signalExitCode, StopRequest } from "../platform/stop_signals.ts";
 
 /** One turn to run. */
 export interface TurnRun {
@@ -18,6 +19,10 @@ export interface TurnRun {
   cwd: string;
   env?: Record<string, string>;
   timeoutMs?: number;
+  /** Stop the backend when it prints nothing for this long. */
+  idleTimeoutMs?: number;
+  /** Aborting it stops the backend (see `runProcess`). */
+  signal?: AbortSignal;
   /** Receives every unified event as soon as it is parsed. */
   onEvent?(event: UnifiedEvent): void;
 }
@@ -25,11 +30,13 @@ export interface TurnRun {
 /** How a turn ended. */
 export interface TurnOutcome {
   result: TurnResult;
-  /** 0 on success; the backend's own code on failure; 124 timeout; 130 interrupt. */
+  /** 0 on success; the backend's own code on failure; 124 timeout; 128 + n for signal n. */
   exitCode: number;
   ok: boolean;
   timedOut: boolean;
   interrupted: boolean;
+  /** Why clinvk stopped the backend, if it did. */
+  stopped?: StopCause;
   durationSeconds: number;
   /** One-line reason when not ok. */
   error?: string;
@@ -55,6 +62,8 @@ export async function executeTurn(platform: Platform, run: TurnRun): Promise<Tur
       cwd: run.cwd,
       env: run.env,
       timeoutMs: run.timeoutMs,
+      idleTimeoutMs: run.idleTimeoutMs,
+      signal: run.signal,
       onStdoutLine(line) {
         for (const event of parser.push(line)) run.onEvent?.(event);
       },
@@ -67,33 +76,60 @@ export async function executeTurn(platform: Platform, run: TurnRun): Promise<Tur
   const durationSeconds = Math.round(outcome.durationMs / 10) / 100;
   const error = failureReason(run, outcome, result);
   const ok = error === undefined;
+  const stopped = outcome.stopped;
+  const exitCode = ok
+    ? 0
+    : stopped
+    ? stoppedExitCode(stopped)
+    : outcome.exitCode || ExitCode.BackendFailed;
   return {
     result,
-    exitCode: ok ? 0 : outcome.exitCode === 0 ? ExitCode.BackendFailed : outcome.exitCode,
+    exitCode,
     ok,
-    timedOut: outcome.timedOut,
-    interrupted: outcome.interrupted,
+    timedOut: stopped?.kind === "timeout" || stopped?.kind === "idle",
+    interrupted: stopped?.kind === "abort",
+    stopped,
     durationSeconds,
     error,
   };
 }
 
+/** 124 for a time limit; 128 + n for a signal n; 130 for any other abort (Ctrl-C alike). */
+function stoppedExitCode(stopped: StopCause): number {
+  if (stopped.kind !== "abort") return ExitCode.Timeout;
+  return stopped.reason instanceof StopRequest
+    ? signalExitCode(stopped.reason.signal)
+    : ExitCode.Interrupted;
+}
+
 function failureReason(
   run: TurnRun,
-  outcome: { exitCode: number; timedOut: boolean; interrupted: boolean; stderr: string },
+  outcome: { exitCode: number; stopped?: StopCause; stderr: string },
   result: TurnResult,
 ): string | undefined {
   const name = run.backend.name;
-  if (outcome.timedOut) {
-    return `${name} timed out after ${Math.round((run.timeoutMs ?? 0) / 1000)} s and was stopped`;
+  const stopped = outcome.stopped;
+  if (stopped?.kind === "timeout") {
+    return `${name} timed out after ${seconds(stopped.afterMs)} and was stopped`;
   }
-  if (outcome.interrupted) return `${name} was interrupted`;
+  if (stopped?.kind === "idle") {
+    return `${name} printed nothing for ${seconds(stopped.afterMs)} and was stopped`;
+  }
+  if (stopped?.kind === "abort") {
+    return stopped.reason instanceof StopRequest
+      ? `${name} was interrupted (clinvk received ${stopped.reason.signal})`
+      : `${name} was interrupted`;
+  }
   if (result.error) return result.error;
   if (outcome.exitCode !== 0) {
     const fromStderr = run.backend.errorFromStderr(outcome.stderr);
     return fromStderr ?? `${name} exited with code ${outcome.exitCode}`;
   }
   return undefined;
+}
+
+function seconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(ms < 10_000 ? 1 : 0))} s`;
 }
 
 /** The exit-3 error for a backend CLI that is not installed, with how to install it. */

@@ -32,6 +32,8 @@ export interface RunTurnInput {
   /** See {@linkcode SessionTurnOptions.replan}. */
   replan?(current: SessionRecord): TurnPlan;
   timeoutMs?: number;
+  idleTimeoutMs?: number;
+  signal?: AbortSignal;
   wait: boolean;
   onEvent?(event: UnifiedEvent, sessionId: string | undefined): void;
   /** Tags added to a new or forked session, besides the default (or the parent's) tags. */
@@ -51,6 +53,8 @@ export async function runTurn(deps: RunTurnDeps, input: RunTurnInput): Promise<S
     plan,
     replan: input.replan,
     timeoutMs: input.timeoutMs,
+    idleTimeoutMs: input.idleTimeoutMs,
+    signal: input.signal,
     wait: input.wait,
     onEvent: input.onEvent,
   };

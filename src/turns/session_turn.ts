@@ -36,6 +36,8 @@ export interface SessionTurnOptions {
    */
   replan?(current: SessionRecord): TurnPlan;
   timeoutMs?: number;
+  idleTimeoutMs?: number;
+  signal?: AbortSignal;
   /** Wait for a session that another process is using instead of failing (exit 5). */
   wait: boolean;
   /** Receives each unified event with the clinvk session id. */
@@ -86,6 +88,8 @@ export async function runSessionTurn(
       outcome = await executeTurn(deps.platform, {
         ...plan,
         timeoutMs: options.timeoutMs,
+        idleTimeoutMs: options.idleTimeoutMs,
+        signal: options.signal,
         onEvent(event) {
           if (event.type === "init" && event.backend_session_id && !reportedId) {
             const id = reportedId = event.backend_session_id;
@@ -231,6 +235,8 @@ export async function runEphemeralTurn(
   const outcome = await executeTurn(deps.platform, {
     ...plan,
     timeoutMs: options.timeoutMs,
+    idleTimeoutMs: options.idleTimeoutMs,
+    signal: options.signal,
     onEvent: (event) => options.onEvent?.(event, undefined),
   });
   const backendId = outcome.result.backendSessionId;

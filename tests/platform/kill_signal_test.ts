@@ -3,7 +3,7 @@ import { killSignal } from "../../src/platform/kill_signal.ts";
 
 Deno.test("killSignal() sends every signal as asked on Linux and macOS", () => {
   for (const os of ["linux", "darwin"] as const) {
-    for (const signal of ["SIGTERM", "SIGINT", "SIGKILL"] as const) {
+    for (const signal of ["SIGTERM", "SIGINT", "SIGHUP", "SIGKILL"] as const) {
       assert.equal(killSignal(os, signal), signal);
     }
   }
@@ -11,6 +11,7 @@ Deno.test("killSignal() sends every signal as asked on Linux and macOS", () => {
 
 Deno.test("killSignal() turns a stop into a hard kill on Windows, which has no SIGTERM", () => {
   assert.equal(killSignal("windows", "SIGTERM"), "SIGKILL");
+  assert.equal(killSignal("windows", "SIGHUP"), "SIGKILL");
   assert.equal(killSignal("windows", "SIGKILL"), "SIGKILL");
 });
 

@@ -10,6 +10,7 @@ import { ClinvkError, ExitCode } from "../../src/errors.ts";
 import { denoPlatform } from "../../src/platform/deno_platform.ts";
 import { createFileStore } from "../../src/sessions/file_store.ts";
 import { runTurn, type TurnDeps } from "../../src/turns/engine.ts";
+import { StopRequest } from "../../src/platform/stop_signals.ts";
 import {
   fakeBinDir,
   fakeEnv,
@@ -128,5 +129,36 @@ Deno.test("runTurn() of a session that does not exist throws exit 4 before runni
       (error) => error instanceof ClinvkError && error.exitCode === ExitCode.SessionNotFound,
     );
     assert.deepEqual(await readFakeLog(sb.log), []);
+  });
+});
+
+Deno.test("runTurn() stops a backend that prints nothing for idleTimeoutMs (exit 124, timeout)", async () => {
+  await withFakeEnv(async (sb) => {
+    const deps = engineDeps(sb);
+    const report = await runTurn(deps, { kind: "new", backend: "claude", workdir: sb.work }, {
+      prompt: "wait [[fake:hang]]",
+      idleTimeoutMs: 1500,
+    });
+    assert.equal(report.exitCode, ExitCode.Timeout);
+    assert.equal(report.errorClass, "timeout");
+    assert.match(report.error ?? "", /printed nothing for 1\.5 s/);
+    assert.equal((await deps.store.get(report.sessionId!))?.status, "error");
+  });
+});
+
+Deno.test("runTurn() ends with 128 + n when a StopRequest for signal n aborts it", async () => {
+  await withFakeEnv(async (sb) => {
+    const deps = engineDeps(sb);
+    const controller = new AbortController();
+    const report = await runTurn(deps, { kind: "ephemeral", backend: "codex", workdir: sb.work }, {
+      prompt: "wait [[fake:hang]]",
+      signal: controller.signal,
+      onEvent(event) {
+        if (event.type === "init") controller.abort(new StopRequest("SIGTERM"));
+      },
+    });
+    assert.equal(report.exitCode, 143);
+    assert.equal(report.errorClass, "interrupted");
+    assert.match(report.error ?? "", /SIGTERM/);
   });
 });
