@@ -4,7 +4,7 @@
  * @module
  */
 import { BACKEND_NAMES, type BackendName } from "../backends/types.ts";
-import { OUTPUT_FORMATS, type OutputFormat } from "../config/schema.ts";
+import { MAX_PERIOD_DAYS, OUTPUT_FORMATS, type OutputFormat } from "../config/schema.ts";
 import { SESSION_STATUSES, type SessionStatus } from "../sessions/record.ts";
 
 function oneOf<T extends string>(what: string, values: readonly T[]) {
@@ -41,6 +41,9 @@ export function parsePositiveInt(input: string): number {
   if (!/^\s*\d+\s*$/.test(input) || Number(input) < 1) {
     throw new SyntaxError(`"${input}" is not a whole number of at least 1`);
   }
+  if (!Number.isSafeInteger(Number(input))) {
+    throw new SyntaxError(`"${input}" is out of range (at most ${Number.MAX_SAFE_INTEGER})`);
+  }
   return Number(input);
 }
 
@@ -60,5 +63,11 @@ export function parseDuration(input: string): number {
       `"${input}" is not a duration (use a number with s, m, h, d or w, e.g. 30d or 12h)`,
     );
   }
-  return Number(match[1]) * DURATION_UNITS[(match[2] || "d").toLowerCase()]!;
+  const ms = Number(match[1]) * DURATION_UNITS[(match[2] || "d").toLowerCase()]!;
+  if (ms > MAX_PERIOD_DAYS * DURATION_UNITS.d!) {
+    throw new SyntaxError(
+      `"${input}" is out of range (at most ${MAX_PERIOD_DAYS}d, 100 years)`,
+    );
+  }
+  return ms;
 }

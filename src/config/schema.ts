@@ -23,6 +23,12 @@ export type ColorMode = typeof COLOR_MODES[number];
  */
 export const MAX_TIMEOUT_SECONDS = 2_147_483;
 
+/**
+ * The longest period clinvk counts in, in days (100 years): retention and `clean --older-than`.
+ * Longer periods are refused rather than overflowing the date arithmetic.
+ */
+export const MAX_PERIOD_DAYS = 36_500;
+
 /** Per-backend settings. */
 export interface BackendConfig {
   /** Executable name or path; defaults to the backend's name looked up on PATH. */
@@ -145,7 +151,7 @@ export const CONFIG_KEYS: readonly KeySpec[] = Object.freeze([
   ...BACKEND_NAMES.flatMap(backendKeys),
   key(
     "session.retention_days",
-    { kind: "int", min: 0 },
+    { kind: "int", min: 0, max: MAX_PERIOD_DAYS },
     30,
     "Days a session is kept after its last use (0 = keep forever)",
   ),

@@ -47,3 +47,11 @@ Deno.test("parseDuration() reads s/m/h/d/w and bare days", () => {
     assertThrows(() => parseDuration(bad), SyntaxError, "duration");
   }
 });
+
+Deno.test("parsePositiveInt() and parseDuration() refuse numbers out of range", () => {
+  assertThrows(() => parsePositiveInt("99999999999999999999"), SyntaxError, "out of range");
+  assertEquals(parseDuration("36500d"), 36_500 * 86_400_000);
+  for (const bad of ["99999999999d", "36501d", "5300w", "999999999999999999999s"]) {
+    assertThrows(() => parseDuration(bad), SyntaxError, "out of range");
+  }
+});

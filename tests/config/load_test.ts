@@ -142,12 +142,12 @@ const wrongTypes: [string, string, RegExp][] = [
   [
     "a string for a number",
     "session:\n  retention_days: thirty\n",
-    /2:19: session\.retention_days: expected an integer ≥ 0, got "thirty"/,
+    /2:19: session\.retention_days: expected an integer from 0 to 36500, got "thirty"/,
   ],
   [
     "a quoted number",
     'session:\n  retention_days: "30"\n',
-    /2:19: .*expected an integer ≥ 0, got "30"/,
+    /2:19: .*expected an integer from 0 to 36500, got "30"/,
   ],
   [
     "a negative number",

@@ -236,6 +236,50 @@ const CASES: BadCase[] = [
     permissions: () =>
       RUN_PERMISSIONS.map((flag) => flag === "--allow-read" ? `--allow-read=${repoRoot}` : flag),
   },
+  // Issue 9.8: numbers out of range are usage errors, for flags and config values alike.
+  {
+    what: "--older-than 99999999999d",
+    args: ["sessions", "clean", "--older-than", "99999999999d"],
+    code: 2,
+    says: /"99999999999d" is out of range \(at most 36500d/,
+  },
+  {
+    what: "--older-than in seconds beyond 100 years",
+    args: ["sessions", "clean", "--dry-run", "--older-than", "99999999999999s"],
+    code: 2,
+    says: /out of range/,
+  },
+  {
+    what: "--limit 99999999999999999999",
+    args: ["sessions", "list", "--limit", "99999999999999999999"],
+    code: 2,
+    says: /"99999999999999999999" is out of range/,
+  },
+  {
+    what: "--timeout 99999999999",
+    args: ["--timeout", "99999999999", "hi"],
+    code: 2,
+    says: /Bad timeout "99999999999".*0 to 2147483/,
+  },
+  {
+    what: "config set session.retention_days 99999999999",
+    args: ["config", "set", "session.retention_days", "99999999999"],
+    code: 2,
+    says: /Invalid value for "session\.retention_days".*0 to 36500/,
+  },
+  {
+    what: "a config.yaml with retention_days 99999999999",
+    args: ["sessions", "clean"],
+    code: 2,
+    says: /config\.yaml:2:19: .*retention_days.*0 to 36500/,
+    arrange: async (sb) => {
+      await Deno.writeTextFile(
+        join(sb.home, "config.yaml"),
+        "session:\n  retention_days: 99999999999\n",
+      );
+      return () => Deno.remove(join(sb.home, "config.yaml"));
+    },
+  },
   // Issue 9.2: reads are bounded.
   {
     what: "an endless prompt on stdin (< /dev/zero)",
