@@ -3,6 +3,7 @@
  * {@linkcode ClinvkError}; only `main.ts` turns it into a line on stderr and an exit code.
  * @module
  */
+import { oneLine } from "./output/safe_text.ts";
 
 /** Documented exit codes (README "Exit codes"). */
 export const ExitCode = {
@@ -33,13 +34,19 @@ export class ClinvkError extends Error {
   readonly exitCode: number;
   /** What the user can do about it; printed after the message. */
   readonly hint: string | undefined;
+  /** Lines printed under the message (e.g. the sessions an ambiguous prefix matches). */
+  readonly details: readonly string[];
 
-  /** A failure with its exit code and, optionally, what the user can do about it. */
-  constructor(message: string, exitCode: number, hint?: string) {
+  /**
+   * A failure with its exit code and, optionally, what the user can do about it and lines to
+   * list under it.
+   */
+  constructor(message: string, exitCode: number, hint?: string, details: readonly string[] = []) {
     super(message);
     this.name = "ClinvkError";
     this.exitCode = exitCode;
     this.hint = hint;
+    this.details = details;
   }
 }
 
@@ -64,9 +71,24 @@ export function diskErrorHint(error: unknown): string | undefined {
   return typeof code === "string" && Object.hasOwn(DISK_HINTS, code) ? DISK_HINTS[code] : undefined;
 }
 
-/** Formats an error as the single line clinvk prints on stderr. */
+/**
+ * The line clinvk prints on stderr for a failure: `clinvk: ` and `text` made safe — control
+ * characters escaped, one line, long values cut ({@linkcode oneLine}). Every error line goes
+ * through here, so a value echoed from input or from a file cannot steer the terminal.
+ */
+export function errorLine(text: string): string {
+  return `clinvk: ${oneLine(text)}`;
+}
+
+/**
+ * Formats an error as the line clinvk prints on stderr, followed by its detail lines (each
+ * made safe the same way), without a final newline.
+ */
 export function formatError(error: ClinvkError): string {
-  return `clinvk: ${sentence(error.message)}${error.hint ? " " + sentence(error.hint) : ""}`;
+  const line = errorLine(
+    `${sentence(error.message)}${error.hint ? " " + sentence(error.hint) : ""}`,
+  );
+  return [line, ...error.details.map((detail) => `  ${oneLine(detail)}`)].join("\n");
 }
 
 /**

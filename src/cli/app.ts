@@ -12,7 +12,7 @@ import {
   type RouteMap,
   text_en,
 } from "@stricli/core";
-import { ClinvkError, diskErrorHint, ExitCode, formatError } from "../errors.ts";
+import { ClinvkError, diskErrorHint, errorLine, ExitCode, formatError } from "../errors.ts";
 import { VERSION } from "../version.ts";
 import { completionsCommand } from "./completions/completions_command.ts";
 import { configRoutes } from "./config_command.ts";
@@ -60,16 +60,18 @@ export function describeError(error: unknown): string {
   const diskHint = diskErrorHint(error);
   if (diskHint) {
     // Atomic writes leave the previous version of every file in place, so nothing was lost.
-    return `clinvk: Cannot write to disk: ${(error as Error).message}. ${diskHint}`;
+    return errorLine(`Cannot write to disk: ${(error as Error).message}. ${diskHint}`);
   }
   if (
     error instanceof Error && (error.name === "NotCapable" || error.name === "PermissionDenied")
   ) {
     // Deno's message names the flag to add ("run again with the --allow-read flag").
-    return `clinvk: Permission denied: ${error.message}.`;
+    return errorLine(`Permission denied: ${error.message}.`);
   }
   const message = error instanceof Error ? error.message : String(error);
-  return `clinvk: Unexpected error: ${message}. Please report this at the clinvk issue tracker.`;
+  return errorLine(
+    `Unexpected error: ${message}. Please report this at the clinvk issue tracker.`,
+  );
 }
 
 /** Exit code for an error thrown by a command. */
@@ -94,9 +96,11 @@ export const app: Application<AppContext> = buildApplication(routes, {
     loadText: () => ({
       ...text_en,
       noCommandRegisteredForInput: ({ input, corrections }) =>
-        `clinvk: Unknown command "${input}".${
-          corrections.length > 0 ? ` Did you mean ${corrections.join(" or ")}?` : ""
-        } ${USAGE_HINT}`,
+        errorLine(
+          `Unknown command "${input}".${
+            corrections.length > 0 ? ` Did you mean ${corrections.join(" or ")}?` : ""
+          } ${USAGE_HINT}`,
+        ),
       exceptionWhileParsingArguments: (error) => {
         const message = error instanceof ArgumentScannerError
           ? formatMessageForArgumentScannerError(error, {})
@@ -105,7 +109,7 @@ export const app: Application<AppContext> = buildApplication(routes, {
           : String(error);
         // "…did you mean --json?" keeps its question mark; anything else ends in one full stop.
         const text = /[.?!]$/.test(message) ? message : `${message}.`;
-        return `clinvk: ${text} ${USAGE_HINT}`;
+        return errorLine(`${text} ${USAGE_HINT}`);
       },
       exceptionWhileRunningCommand: (error) => describeError(error),
       commandErrorResult: (error) => describeError(error),

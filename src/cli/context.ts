@@ -4,6 +4,7 @@
  * @module
  */
 import type { CommandContext } from "@stricli/core";
+import { errorLine } from "../errors.ts";
 import type { Platform } from "../platform/types.ts";
 
 /** Context of a command run. */
@@ -32,9 +33,9 @@ export function createContext(platform: Platform): AppContext {
   };
 }
 
-/** Prints a warning line on stderr once per run. */
+/** Prints a warning line on stderr once per run, made safe like an error line. */
 export function warn(context: AppContext, message: string): void {
   if (context.warned.has(message)) return;
   context.warned.add(message);
-  context.platform.stderr.write(`clinvk: warning: ${message}\n`);
+  context.platform.stderr.write(`${errorLine(`warning: ${message}`)}\n`);
 }

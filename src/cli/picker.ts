@@ -6,6 +6,7 @@
 import type { Platform } from "../platform/types.ts";
 import type { SessionRecord } from "../sessions/record.ts";
 import { relativeTime } from "../output/relative_time.ts";
+import { escapeControl } from "../output/safe_text.ts";
 import { truncateToWidth } from "../output/table.ts";
 import {
   decodeKeys,
@@ -21,9 +22,11 @@ const ROWS = 12;
 /** One line describing a session in the picker. */
 export function pickerLabel(session: SessionRecord, now: Date): string {
   const what = session.title || session.prompt || "(no prompt)";
-  return `${session.id}  ${session.backend.padEnd(6)}  ${
-    relativeTime(new Date(session.last_used_at), now).padEnd(15)
-  }  ${what.replace(/\s+/g, " ")}  — ${session.workdir}`;
+  return escapeControl(
+    `${session.id}  ${session.backend.padEnd(6)}  ${
+      relativeTime(new Date(session.last_used_at), now).padEnd(15)
+    }  ${what.replace(/\s+/g, " ")}  — ${session.workdir}`,
+  );
 }
 
 function render(state: PickerState, width: number): string {

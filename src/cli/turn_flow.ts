@@ -5,7 +5,7 @@
  */
 import type { BackendName } from "../backends/types.ts";
 import type { Config, OutputFormat } from "../config/schema.ts";
-import { ExitCode } from "../errors.ts";
+import { errorLine, ExitCode } from "../errors.ts";
 import type { SessionRecord } from "../sessions/record.ts";
 import type { SessionStore } from "../sessions/store_types.ts";
 import { planTurn, type TurnKind, type TurnPlan } from "../turns/plan_turn.ts";
@@ -134,7 +134,7 @@ export async function runTurnCommand(
     const where = record
       ? ` (session ${record.id}; resume it with: clinvk resume ${record.id})`
       : "";
-    platform.stderr.write(`clinvk: ${outcome.error}${where}\n`);
+    platform.stderr.write(`${errorLine(`${outcome.error}${where}`)}\n`);
     context.exitCode = outcome.exitCode || ExitCode.BackendFailed;
   }
   // The answer is shown; now say why it could not be saved (lock timeout, full disk…).

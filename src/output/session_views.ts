@@ -5,6 +5,7 @@
  */
 import type { SessionRecord } from "../sessions/record.ts";
 import { relativeTime } from "./relative_time.ts";
+import { escapeControl } from "./safe_text.ts";
 import { renderTable } from "./table.ts";
 import { formatCount } from "./turn_output.ts";
 
@@ -51,8 +52,9 @@ export function sessionListItem(session: SessionRecord): Record<string, unknown>
 
 const LABEL_WIDTH = 19;
 
+/** One labelled line; the value comes from a file, so its control characters show escaped. */
 function line(label: string, value: string): string {
-  return `${(label + ":").padEnd(LABEL_WIDTH)}${value}\n`;
+  return `${(label + ":").padEnd(LABEL_WIDTH)}${escapeControl(value)}\n`;
 }
 
 /** The labelled `sessions show` view. */

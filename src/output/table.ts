@@ -3,6 +3,7 @@
  * @module
  */
 import stringWidth from "string-width";
+import { escapeControl } from "./safe_text.ts";
 
 /** Cuts `text` to at most `width` terminal columns, ending with "…" when cut. */
 export function truncateToWidth(text: string, width: number): string {
@@ -22,10 +23,11 @@ function pad(text: string, width: number): string {
 
 /**
  * Renders rows under a header; every column but the last is padded to its widest cell. The
- * last column is cut so that lines fit `maxWidth` when given.
+ * last column is cut so that lines fit `maxWidth` when given. Control characters in cells are
+ * shown escaped: cells come from files anyone could have edited.
  */
 export function renderTable(header: string[], rows: string[][], maxWidth?: number): string {
-  const all = [header, ...rows];
+  const all = [header, ...rows].map((row) => row.map(escapeControl));
   const widths = header.map((_, column) =>
     Math.max(...all.map((row) => stringWidth(row[column] ?? "")))
   );

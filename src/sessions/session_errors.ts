@@ -24,13 +24,14 @@ export function ambiguousPrefix(
   total: number,
 ): ClinvkError {
   const lines = candidates.slice(0, MAX_CANDIDATES).map((record) =>
-    `  ${record.id}  ${record.backend.padEnd(6)}  ${snippetOf(record)}`
+    `${record.id}  ${record.backend.padEnd(6)}  ${snippetOf(record)}`
   );
-  if (total > lines.length) lines.push(`  … and ${total - lines.length} more`);
+  if (total > lines.length) lines.push(`… and ${total - lines.length} more`);
   return new ClinvkError(
-    `Session id "${prefix}" is ambiguous; it matches ${total} sessions:\n${lines.join("\n")}\n`,
+    `Session id "${prefix}" is ambiguous; it matches ${total} sessions`,
     ExitCode.SessionNotFound,
     "Type more characters of the id.",
+    lines,
   );
 }
 

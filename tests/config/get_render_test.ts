@@ -55,5 +55,9 @@ Deno.test("renderConfigYaml() leaves unset optional keys out and can add descrip
 Deno.test("renderConfigReference() has one table row per key", () => {
   const rows = renderConfigReference().trimEnd().split("\n").slice(2);
   assert.equal(rows.length, configKeyPaths().length);
-  assert.ok(rows.some((r) => r.startsWith("| `session.retention_days` | an integer from 0 to 36500 | `30` |")));
+  assert.ok(
+    rows.some((r) =>
+      r.startsWith("| `session.retention_days` | an integer from 0 to 36500 | `30` |")
+    ),
+  );
 });

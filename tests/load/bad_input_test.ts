@@ -236,6 +236,37 @@ const CASES: BadCase[] = [
     permissions: () =>
       RUN_PERMISSIONS.map((flag) => flag === "--allow-read" ? `--allow-read=${repoRoot}` : flag),
   },
+  // Issue 9.14: values echoed in errors are escaped, cut and kept on one line.
+  {
+    what: "a backend name holding an escape sequence",
+    args: ["-b", "x\x1b]0;pwned\x07", "hi"],
+    code: 2,
+    says: /unknown backend "x\\e\]0;pwned\\x07"/,
+  },
+  {
+    what: "a tag with a newline",
+    args: (ids) => ["sessions", "tag", ids[0]!, "a\nb"],
+    code: 2,
+    says: /Invalid tag "a\\nb"/,
+  },
+  {
+    what: "an unknown command holding an escape sequence",
+    args: ["sessions", "li\x1b[2Jst"],
+    code: 2,
+    says: /Unknown command "li\\e\[2Jst"/,
+  },
+  {
+    what: "an unknown flag followed by a newline",
+    args: ["sessions", "list", "--frob", "x\ny"],
+    code: 2,
+    says: /--frob/,
+  },
+  {
+    what: "a 5,000-character id",
+    args: ["sessions", "show", "a".repeat(5000)],
+    code: 2,
+    says: /^.{0,300}$/,
+  },
   // Issue 9.8: numbers out of range are usage errors, for flags and config values alike.
   {
     what: "--older-than 99999999999d",
@@ -428,8 +459,13 @@ async function assertNothingLost(sb: Sandbox, files: Map<string, string>) {
   assert.deepEqual(listed, [...files.keys()].sort(), "the sessions are still listed");
 }
 
+/** Control characters but the newline that ends a line. */
+// deno-lint-ignore no-control-regex
+const RAW_CONTROL = /[\x00-\x09\x0b-\x1f\x7f-\x9f]/;
+
 function assertOneClearLine(stderr: string, says: RegExp) {
   assert.doesNotMatch(stderr, /^\s+at /m, `a stack trace:\n${stderr}`);
+  assert.doesNotMatch(stderr, RAW_CONTROL, `raw control characters:\n${stderr}`);
   const lines = stderr.split("\n").filter((line) => line !== "");
   assert.equal(lines.length, 1, `expected one line, got:\n${stderr}`);
   assert.match(lines[0]!, /^clinvk: [A-Z"]/);

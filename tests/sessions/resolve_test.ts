@@ -29,8 +29,8 @@ Deno.test("resolve() of an ambiguous prefix fails with exit 4 listing the candid
     assert.ok(error instanceof ClinvkError);
     assert.equal(error.exitCode, ExitCode.SessionNotFound);
     assert.match(error.message, /"ab" is ambiguous; it matches 2 sessions/);
-    assert.match(error.message, /abc1234567 +claude +first one/);
-    assert.match(error.message, /abd1234567 +codex +second one/);
+    assert.match(error.details.join("\n"), /abc1234567 +claude +first one/);
+    assert.match(error.details.join("\n"), /abd1234567 +codex +second one/);
     return true;
   });
 });
@@ -41,8 +41,8 @@ Deno.test("resolve() lists at most ten candidates and counts the rest", async ()
   for (let i = 0; i < 12; i++) await t.store.create(newSession());
   await assert.rejects(t.store.resolve("aa"), (error: ClinvkError) => {
     assert.match(error.message, /matches 12 sessions/);
-    assert.match(error.message, /… and 2 more/);
-    assert.equal(error.message.split("\n").filter((l) => l.startsWith("  aa")).length, 10);
+    assert.equal(error.details.at(-1), "… and 2 more");
+    assert.equal(error.details.filter((l) => l.startsWith("aa")).length, 10);
     return true;
   });
 });
