@@ -18,7 +18,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 import { generateId } from "../src/sessions/ids.ts";
-import { encodeRecord } from "../src/sessions/record_file.ts";
+import { encodeRecord } from "../src/sessions/session_file.ts";
 import type { SessionRecord } from "../src/sessions/record.ts";
 import { SCHEMA_VERSION } from "../src/sessions/record.ts";
 import { formatTimestamp } from "../src/sessions/time.ts";
@@ -245,7 +245,7 @@ async function benchSize(base: string, size: number, runs: number) {
   let started = performance.now();
   const ids = await restoreBackup(home, size, work);
   say(`  wrote ${size} session files in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-  const index = join(home, "sessions", ".index");
+  const index = join(home, "sessions", ".catalog.db");
   // The first command ever on the restored files builds the index; later runs lose it again.
   started = performance.now();
   const rebuild = await measure(

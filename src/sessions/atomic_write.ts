@@ -8,15 +8,14 @@ import { join } from "node:path";
 import { renameWithRetry } from "../platform/rename_retry.ts";
 import type { Fs } from "../platform/types.ts";
 import { generateId } from "./ids.ts";
+import { stampOf } from "./session_file.ts";
+import type { FileStamp } from "./session_file.ts";
 
 /** Prefix of every temp file; a dot-name so the `*.json` glob never sees it. */
 export const TEMP_PREFIX = ".tmp-";
 
-/** Modification time (ms) and size of a file that was just written. */
-export interface WrittenFile {
-  mtime: number;
-  size: number;
-}
+/** Modification time (ms), size and inode of a file that was just written. */
+export type WrittenFile = FileStamp;
 
 /** Name of a temp file owned by `pid`: `.tmp-<pid>-<random>`, so a sweeper can tell whose it is. */
 export function tempName(pid: number): string {
@@ -30,8 +29,10 @@ export function tempOwner(name: string): number | undefined {
 }
 
 /**
- * Atomically replaces `<dir>/<name>` with `data` (mode 0600) and returns the new file's mtime
- * and size as the file system recorded them.
+ * Atomically replaces `<dir>/<name>` with `data` (mode 0600) and returns the new file's mtime,
+ * size and inode as the file system recorded them. The temp file is created exclusively
+ * (`O_EXCL`), so a link planted at its name is never followed, and the rename replaces a
+ * link planted at the target instead of writing through it.
  *
  * @example
  * ```ts
@@ -55,7 +56,8 @@ export async function writeFileAtomic(
       // Without fsync a power loss after the rename can leave a renamed but empty file.
       await file.sync();
       const info = await file.stat();
-      written = { mtime: info.mtime?.getTime() ?? 0, size: info.size };
+      // A rename keeps the inode and the mtime: this is the stamp the target will have.
+      written = stampOf(info);
     } finally {
       file.close();
     }

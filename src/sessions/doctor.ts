@@ -1,12 +1,13 @@
 /**
- * `doctor`: finds every bad `*.json` in `sessions/` (rereading all files) and, with `fix`,
- * moves them to `sessions/.corrupt/` — never deletes them: they are the user's data.
+ * `doctor`: finds every bad `*.json` in `sessions/` (rereading all files) — unparsable, of the
+ * wrong shape, not a regular file, a dangling or looping link — and, with `fix`, moves them
+ * to `sessions/.corrupt/`; never deletes them: they are the user's data.
  * @module
  */
 import { join } from "node:path";
 import { isNotFound } from "../platform/fs_errors.ts";
-import { writeIndex } from "./index_log.ts";
-import { rebuildIndex } from "./index_sync.ts";
+import { withWritableCatalog } from "./catalog_access.ts";
+import { markWriting, syncCatalog } from "./catalog_sync.ts";
 import type { StoreContext } from "./store_context.ts";
 import { ensurePrivateDir } from "./store_paths.ts";
 import type { BadFile } from "./store_types.ts";
@@ -33,19 +34,19 @@ async function quarantineName(ctx: StoreContext, name: string): Promise<string> 
 
 /** Lists bad session files; with `fix`, moves them to `.corrupt/`. Takes the exclusive lock. */
 export async function runDoctor(ctx: StoreContext, fix: boolean): Promise<BadFile[]> {
-  return await ctx.lock.with("exclusive", async () => {
-    const rebuilt = await rebuildIndex(ctx, { rereadAll: true, report: false });
-    const found = rebuilt.bad.map((bad) => ({
-      path: join(ctx.paths.dir, bad.bad),
-      reason: bad.reason,
+  return await ctx.lock.with("exclusive", () =>
+    withWritableCatalog(ctx, async (db, memory) => {
+      const bad = await syncCatalog(ctx, db, { rereadAll: true, report: false, sweep: !memory });
+      const found = bad.map((row) => ({ path: join(ctx.paths.dir, row.name), reason: row.reason }));
+      if (!fix || found.length === 0) return found;
+      markWriting(db);
+      await ensurePrivateDir(ctx.fs, ctx.paths.corrupt);
+      for (const row of bad) {
+        // rename moves a link or a FIFO itself; nothing is followed or opened.
+        const target = join(ctx.paths.corrupt, await quarantineName(ctx, row.name));
+        await ctx.fs.rename(join(ctx.paths.dir, row.name), target);
+      }
+      await syncCatalog(ctx, db, { report: false, sweep: false });
+      return found;
     }));
-    if (!fix || found.length === 0) return found;
-    await ensurePrivateDir(ctx.fs, ctx.paths.corrupt);
-    for (const bad of rebuilt.bad) {
-      const target = join(ctx.paths.corrupt, await quarantineName(ctx, bad.bad));
-      await ctx.fs.rename(join(ctx.paths.dir, bad.bad), target);
-    }
-    await writeIndex(ctx.fs, ctx.paths, ctx.pid, rebuilt.live, []);
-    return found;
-  });
 }

@@ -1,30 +1,33 @@
 /**
  * The session store on disk (SPEC §2, §6): one `<id>.json` per session under
- * `<CLINVK_HOME>/sessions/`, a cross-process lock, an index for scale, per-session leases,
- * retention and a doctor for bad files. Safe to use from many processes — and many concurrent
+ * `<CLINVK_HOME>/sessions/`, a cross-process lock, a SQLite catalog for scale, search and
+ * usage (`catalog.ts`), per-session leases, retention and a doctor for bad files. Safe to use from many processes — and many concurrent
  * calls of one process — at once.
  * @module
  */
 import type { Clock, Fs } from "../platform/types.ts";
+import { openSqlite } from "../platform/sqlite.ts";
+import type { OpenSqlite, SqliteDatabase } from "../platform/sqlite.ts";
 import { writeFileAtomic } from "./atomic_write.ts";
+import { Catalog } from "./catalog.ts";
+import { withWritableCatalog } from "./catalog_access.ts";
+import { commitChanges, markWriting } from "./catalog_sync.ts";
+import type { SessionWrite } from "./catalog_sessions.ts";
 import { runDoctor } from "./doctor.ts";
 import { isNotFound } from "../platform/fs_errors.ts";
 import { generateId, parseIdInput } from "./ids.ts";
-import { entryFromRecord } from "./index_entry.ts";
-import { appendWriteMark } from "./index_log.ts";
-import { commit, ensureCurrent } from "./index_sync.ts";
 import { acquireLease } from "./lease.ts";
 import { listSessions } from "./list_query.ts";
 import { newRecord } from "./new_record.ts";
 import type { SessionRecord } from "./record.ts";
-import { encodeRecord, readRecord } from "./record_file.ts";
-import { getSession, resolveSession } from "./resolve.ts";
-import { cleanSessions, maybeApplyRetention } from "./retention.ts";
+import { getSession, readSession, resolveSession } from "./resolve.ts";
+import { cleanSessions, ensureCurrent, maybeApplyRetention } from "./retention.ts";
+import { encodeRecord } from "./session_file.ts";
 import { sessionNotFound, sessionUnreadable } from "./session_errors.ts";
 import { badFileReporter } from "./store_context.ts";
 import type { StoreContext } from "./store_context.ts";
 import { StoreLock } from "./store_lock.ts";
-import { leasePath, sessionPath, storePaths } from "./store_paths.ts";
+import { journalPath, leasePath, sessionPath, storePaths } from "./store_paths.ts";
 import type { SessionStore } from "./store_types.ts";
 import { validateRecord } from "./validate_record.ts";
 
@@ -46,6 +49,8 @@ export interface FileStoreOptions {
   lockTimeoutMs?: number;
   /** Draws candidate ids; tests inject collisions. Default: {@linkcode generateId}. */
   newId?: () => string;
+  /** Opens SQLite databases (the catalog); tests inject failures. Default: `node:sqlite`. */
+  openSqlite?: OpenSqlite;
 }
 
 /** Attempts at drawing an id that no file has before giving up (a broken `newId`). */
@@ -64,15 +69,30 @@ async function unusedId(ctx: StoreContext): Promise<string> {
   throw new Error(`No unused session id after ${ID_ATTEMPTS} attempts`);
 }
 
-async function writeRecord(ctx: StoreContext, record: SessionRecord) {
-  const written = await writeFileAtomic(
-    ctx.fs,
-    ctx.paths.dir,
-    `${record.id}.json`,
-    encodeRecord(record),
-    ctx.pid,
-  );
-  return { entry: entryFromRecord(record, written.mtime, written.size) };
+async function writeRecord(ctx: StoreContext, record: SessionRecord): Promise<SessionWrite> {
+  const bytes = encodeRecord(record);
+  const stamp = await writeFileAtomic(ctx.fs, ctx.paths.dir, `${record.id}.json`, bytes, ctx.pid);
+  return { record, text: new TextDecoder().decode(bytes), stamp };
+}
+
+/**
+ * Runs a write under the exclusive lock: brings the catalog up to date, marks it as being
+ * written, lets `change` change the files, then commits what it reports.
+ */
+async function writing<T>(
+  ctx: StoreContext,
+  change: (
+    db: SqliteDatabase,
+  ) => Promise<{ result: T; writes?: SessionWrite[]; deleted?: string[] }>,
+): Promise<T> {
+  return await ctx.lock.with("exclusive", () =>
+    withWritableCatalog(ctx, async (db, memory) => {
+      await ensureCurrent(ctx, db, memory);
+      markWriting(db);
+      const done = await change(db);
+      await commitChanges(ctx, db, { upsert: done.writes ?? [], deleted: done.deleted ?? [] });
+      return done.result;
+    }));
 }
 
 /**
@@ -103,6 +123,12 @@ export function createFileStore(options: FileStoreOptions): SessionStore {
     paths,
     lockTimeoutMs,
     lock: new StoreLock({ fs: options.fs, paths, timeoutMs: lockTimeoutMs, sleep: options.sleep }),
+    catalog: new Catalog({
+      fs: options.fs,
+      paths,
+      openSqlite: options.openSqlite ?? openSqlite,
+      warn: options.warn,
+    }),
     newId: options.newId ?? (() => generateId()),
     warn: options.warn,
     reportBad: badFileReporter(options.warn),
@@ -112,12 +138,9 @@ export function createFileStore(options: FileStoreOptions): SessionStore {
     dir: paths.dir,
 
     create: (init) =>
-      ctx.lock.with("exclusive", async () => {
-        const current = await ensureCurrent(ctx);
+      writing(ctx, async () => {
         const record = newRecord(init, await unusedId(ctx), ctx.clock.now());
-        const state = await appendWriteMark(ctx.fs, paths, current);
-        await commit(ctx, state, [await writeRecord(ctx, record)]);
-        return record;
+        return { result: record, writes: [await writeRecord(ctx, record)] };
       }),
 
     get: async (id) => await getSession(ctx, parseIdInput(id)),
@@ -126,20 +149,16 @@ export function createFileStore(options: FileStoreOptions): SessionStore {
 
     async update(id, mutate) {
       const key = parseIdInput(id);
-      return await ctx.lock.with("exclusive", async () => {
-        const state = await ensureCurrent(ctx);
-        const path = sessionPath(paths, key);
+      return await writing(ctx, async () => {
         // Reread under the lock: a concurrent update since the caller's read must not be lost.
-        const read = await readRecord(ctx.fs, path, key);
+        const read = await readSession(ctx, key);
         if (read.kind === "missing") throw sessionNotFound(key);
-        if (read.kind === "bad") throw sessionUnreadable(key, path, read.reason);
+        if (read.kind === "bad") throw sessionUnreadable(key, sessionPath(paths, key), read.reason);
         const checked = validateRecord({ ...mutate(structuredClone(read.record)), id: key }, key);
         if (!checked.ok) {
           throw new Error(`update() made session ${key} invalid: ${checked.reason}`);
         }
-        const marked = await appendWriteMark(ctx.fs, paths, state);
-        await commit(ctx, marked, [await writeRecord(ctx, checked.record)]);
-        return checked.record;
+        return { result: checked.record, writes: [await writeRecord(ctx, checked.record)] };
       });
     },
 
@@ -151,19 +170,19 @@ export function createFileStore(options: FileStoreOptions): SessionStore {
         busyHint: "Wait for it to finish, then delete it.",
       });
       try {
-        await ctx.lock.with("exclusive", async () => {
-          const state = await appendWriteMark(ctx.fs, paths, await ensureCurrent(ctx));
+        const found = await writing(ctx, async () => {
           try {
             await ctx.fs.remove(sessionPath(paths, key));
           } catch (error) {
             if (!isNotFound(error)) throw error;
-            await commit(ctx, state, []); // Nothing changed: no rebuild needed for the mark.
-            throw sessionNotFound(key);
+            return { result: false };
           }
+          await ctx.fs.remove(journalPath(paths, key)).catch(() => {});
           // Safe while holding the lease: nobody else can be using this lease file.
           await ctx.fs.remove(leasePath(paths, key)).catch(() => {});
-          await commit(ctx, state, [{ deleted: key }]);
+          return { result: true, deleted: [key] };
         });
+        if (!found) throw sessionNotFound(key);
       } finally {
         await lease.release();
       }

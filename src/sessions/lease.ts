@@ -11,6 +11,7 @@ import { formatSeconds, retryWithBackoff } from "./backoff.ts";
 import { isNotFound } from "../platform/fs_errors.ts";
 import { sessionNotFound } from "./session_errors.ts";
 import type { StoreContext } from "./store_context.ts";
+import { refuseLink } from "./store_layout.ts";
 import { ensureStoreDirs, leasePath, sessionPath } from "./store_paths.ts";
 import type { LeaseHolder, SessionLease } from "./store_types.ts";
 import { formatTimestamp } from "./time.ts";
@@ -53,8 +54,12 @@ function lease(id: string, file: Deno.FsFile): SessionLease {
 }
 
 async function openLeaseFile(ctx: StoreContext, id: string): Promise<Deno.FsFile> {
-  const open = () =>
-    ctx.fs.open(leasePath(ctx.paths, id), { read: true, write: true, create: true, mode: 0o600 });
+  const path = leasePath(ctx.paths, id);
+  const open = async () => {
+    // The holder is written into the file: a link planted there must not be followed.
+    await refuseLink(ctx.fs, path, "file");
+    return await ctx.fs.open(path, { read: true, write: true, create: true, mode: 0o600 });
+  };
   try {
     return await open();
   } catch (error) {
@@ -123,6 +128,7 @@ export async function tryLease(
 ): Promise<{ inUse: true } | { inUse: false; lease: SessionLease | undefined }> {
   let file: Deno.FsFile;
   try {
+    await refuseLink(ctx.fs, leasePath(ctx.paths, id), "file");
     file = await ctx.fs.open(leasePath(ctx.paths, id), { read: true, write: true });
   } catch (error) {
     if (isNotFound(error)) return { inUse: false, lease: undefined };

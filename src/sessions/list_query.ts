@@ -1,64 +1,86 @@
 /**
- * `list`: sessions matching a filter, newest first, as full records. With a limit only the
- * matching entries at the end of the index and their files are read; without one the whole
- * index and every matching file (that is `sessions list --json`).
+ * `list`: sessions matching a filter, newest first, as full records. With a limit the
+ * catalog names the newest matching sessions and only their files are read (each compared
+ * with its row, so an in-place edit of one of them is noticed); without one every record
+ * comes from the catalog after every file's stamp was compared with its row (that is
+ * `sessions list --json`).
  * @module
  */
 import { join } from "node:path";
-import { entryDescribes, entryFromRecord, entryMatches, newestFirst, rank } from "./index_entry.ts";
-import type { Ranked } from "./index_entry.ts";
-import { loadIndex } from "./index_log.ts";
-import { scanNewest } from "./index_search.ts";
-import { REBUILD, withCurrentIndex } from "./index_query.ts";
-import type { Retry } from "./index_query.ts";
-import { mapPool } from "./pool.ts";
+import type { SqliteDatabase } from "../platform/sqlite.ts";
+import { readCatalog, RESYNC } from "./catalog_access.ts";
+import type { Retry } from "./catalog_access.ts";
+import { badRows, querySessions } from "./catalog_sessions.ts";
+import type { SessionRow } from "./catalog_sessions.ts";
+import { scanDir } from "./catalog_sync.ts";
+import { isResumable } from "./record.ts";
 import type { SessionRecord } from "./record.ts";
-import { readRecord } from "./record_file.ts";
+import { readRecord } from "./session_file.ts";
 import type { StoreContext } from "./store_context.ts";
 import { sessionPath } from "./store_paths.ts";
 import type { SessionFilter } from "./store_types.ts";
+import { timestampMs } from "./time.ts";
+import { validateRecord } from "./validate_record.ts";
 
-/**
- * Reads the files of ranked entries. Entries whose file is missing, bad or different are
- * returned as `stale`; on the last try a different-but-valid record is used if it still
- * matches the filter.
- */
-export async function readRanked(
-  ctx: StoreContext,
-  ranked: readonly Ranked[],
-  filter: SessionFilter,
-  lastTry: boolean,
-): Promise<{ records: { record: SessionRecord; rank: Ranked }[]; stale: string[] }> {
-  const reads = await mapPool(
-    ranked,
-    (item) => readRecord(ctx.fs, sessionPath(ctx.paths, item.entry.id), item.entry.id),
-  );
-  const records: { record: SessionRecord; rank: Ranked }[] = [];
-  const stale: string[] = [];
-  reads.forEach((read, index) => {
-    const item = ranked[index] as Ranked;
-    if (read.kind === "bad") ctx.reportBad(sessionPath(ctx.paths, item.entry.id), read.reason);
-    if (read.kind === "ok" && entryDescribes(item.entry, read.record)) {
-      records.push({ record: read.record, rank: item });
-      return;
-    }
-    stale.push(item.entry.id);
-    if (lastTry && read.kind === "ok") {
-      const entry = entryFromRecord(read.record, 0, 0);
-      if (entryMatches(entry, filter)) {
-        records.push({ record: read.record, rank: rank(entry, item.pos) });
-      }
-    }
-  });
-  return { records, stale };
+/** Whether a record passes every given filter (`limit` aside). */
+export function recordMatches(record: SessionRecord, filter: SessionFilter): boolean {
+  if (filter.backend !== undefined && record.backend !== filter.backend) return false;
+  if (filter.status !== undefined && record.status !== filter.status) return false;
+  if (filter.workdir !== undefined && record.workdir !== filter.workdir) return false;
+  if (filter.resumable !== undefined && isResumable(record) !== filter.resumable) return false;
+  return (filter.tags ?? []).every((tag) => record.tags.includes(tag));
 }
 
-function answer(
-  found: Awaited<ReturnType<typeof readRanked>>,
+/** The record a row holds (validated again: defaults and migrations apply on every read). */
+export function rowRecord(row: Pick<SessionRow, "id" | "text">): SessionRecord {
+  const checked = validateRecord(JSON.parse(row.text), row.id);
+  if (!checked.ok) throw new Error(`The catalog holds an invalid record ${row.id}`);
+  return checked.record;
+}
+
+/**
+ * Reads the files of `rows`. Rows whose file is missing, bad or different are `stale`; on
+ * the last try a different-but-valid record is used if it still matches the filter.
+ */
+export async function readRows(
+  ctx: StoreContext,
+  rows: readonly SessionRow[],
+  filter: SessionFilter,
   lastTry: boolean,
-): SessionRecord[] | Retry {
-  if (found.stale.length > 0 && !lastTry) return { retry: "recheck", ids: found.stale };
-  return found.records.sort((a, b) => newestFirst(a.rank, b.rank)).map((item) => item.record);
+): Promise<SessionRecord[] | Retry> {
+  const records: SessionRecord[] = [];
+  const stale: string[] = [];
+  let reordered = false;
+  for (const row of rows) {
+    const path = sessionPath(ctx.paths, row.id);
+    const read = await readRecord(ctx.fs, path, row.id);
+    if (read.kind === "bad") ctx.reportBad(path, read.reason);
+    if (read.kind === "ok" && read.text === row.text) {
+      records.push(read.record);
+      continue;
+    }
+    stale.push(row.id);
+    if (lastTry && read.kind === "ok" && recordMatches(read.record, filter)) {
+      records.push(read.record);
+      reordered = true;
+    }
+  }
+  if (stale.length > 0 && !lastTry) return { retry: "recheck", ids: stale };
+  if (reordered) {
+    records.sort((a, b) => timestampMs(b.last_used_at) - timestampMs(a.last_used_at));
+  }
+  return records;
+}
+
+async function listAll(
+  ctx: StoreContext,
+  db: SqliteDatabase,
+  filter: SessionFilter,
+  lastTry: boolean,
+): Promise<SessionRecord[] | Retry> {
+  if (!lastTry && (await scanDir(ctx, db)).differs) return RESYNC;
+  for (const bad of badRows(db)) ctx.reportBad(join(ctx.paths.dir, bad.name), bad.reason);
+  return querySessions(db, filter).map(rowRecord);
 }
 
 /** Sessions matching `filter`, newest `last_used_at` first, at most `filter.limit`. */
@@ -67,21 +89,9 @@ export async function listSessions(
   filter: SessionFilter,
 ): Promise<SessionRecord[]> {
   const limit = filter.limit;
-  if (limit !== undefined) {
-    return await withCurrentIndex(ctx, async (state, lastTry) => {
-      const top = await scanNewest(ctx.fs, ctx.paths.index, state, filter, limit);
-      if (!top) return REBUILD;
-      return answer(await readRanked(ctx, top, filter, lastTry), lastTry);
-    });
-  }
-  return await withCurrentIndex(ctx, async (_state, lastTry) => {
-    const index = await loadIndex(ctx.fs, ctx.paths.index);
-    if (!index) return REBUILD;
-    const ranked: Ranked[] = [];
-    for (const [name, slot] of index.slots) {
-      if (slot.kind === "bad") ctx.reportBad(join(ctx.paths.dir, name), slot.bad.reason);
-      else if (entryMatches(slot.entry, filter)) ranked.push(rank(slot.entry, slot.pos));
-    }
-    return answer(await readRanked(ctx, ranked, filter, lastTry), lastTry);
+  return await readCatalog(ctx, async (db, lastTry) => {
+    if (limit === undefined) return await listAll(ctx, db, filter, lastTry);
+    if (limit <= 0) return [];
+    return await readRows(ctx, querySessions(db, filter, limit), filter, lastTry);
   });
 }

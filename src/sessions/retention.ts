@@ -3,72 +3,78 @@
  * `sessions clean` and, at most once a day, when a session is created.
  * @module
  */
+import { basename } from "node:path";
+import type { SqliteDatabase } from "../platform/sqlite.ts";
 import { isNotFound } from "../platform/fs_errors.ts";
-import { appendWriteMark, loadIndex } from "./index_log.ts";
-import type { IndexState } from "./index_log.ts";
-import type { IndexChange } from "./index_log.ts";
-import { commit, ensureCurrent, rebuildIndex } from "./index_sync.ts";
+import { writeFileAtomic } from "./atomic_write.ts";
+import { withWritableCatalog } from "./catalog_access.ts";
+import { idsUsedBefore, sessionRow } from "./catalog_sessions.ts";
+import { commitChanges, isCurrent, markWriting, syncCatalog } from "./catalog_sync.ts";
 import { describeHolder, readLeaseHolder, tryLease } from "./lease.ts";
+import { rowRecord } from "./list_query.ts";
 import type { SessionRecord } from "./record.ts";
-import { readRecord } from "./record_file.ts";
+import { readSession } from "./resolve.ts";
 import type { StoreContext } from "./store_context.ts";
-import { leasePath, sessionPath } from "./store_paths.ts";
+import { journalPath, leasePath, sessionPath } from "./store_paths.ts";
 import { DAY_MS, formatTimestamp, timestampMs } from "./time.ts";
 
-async function entriesOlderThan(ctx: StoreContext, cutoffMs: number): Promise<string[]> {
-  const index = await loadIndex(ctx.fs, ctx.paths.index);
-  const entries = index
-    ? [...index.slots.values()].flatMap((slot) => slot.kind === "entry" ? [slot.entry] : [])
-    : (await rebuildIndex(ctx, { rereadAll: false })).live;
-  return entries.filter((entry) => timestampMs(entry.last_used_at) < cutoffMs).map((e) => e.id);
+/** Brings the catalog up to date unless it is. Exclusive lock. */
+export async function ensureCurrent(
+  ctx: StoreContext,
+  db: SqliteDatabase,
+  memory: boolean,
+): Promise<void> {
+  if (memory || !(await isCurrent(ctx, db))) await syncCatalog(ctx, db, { sweep: !memory });
 }
 
 /**
  * Deletes (unless `dryRun`) sessions whose `last_used_at` is before `cutoff` and that nobody
- * holds; reports held ones with `warn`. Exclusive lock held. Returns them newest first.
+ * holds; reports held ones with `warn`. Exclusive lock held. Returns them newest first. A dry
+ * run answers from the catalog; a real one rereads each file before deleting it (the file
+ * is the truth: a hand edit may have made it newer).
  */
 async function cleanLocked(
   ctx: StoreContext,
-  current: IndexState,
+  db: SqliteDatabase,
   cutoff: Date,
   dryRun: boolean,
-): Promise<{ records: SessionRecord[]; state: IndexState }> {
+): Promise<SessionRecord[]> {
   const cutoffMs = cutoff.getTime();
+  const old = idsUsedBefore(db, cutoffMs);
+  if (dryRun) return old.map((id) => rowRecord(sessionRow(db, id)!));
+  if (old.length === 0) return [];
   const records: SessionRecord[] = [];
-  const changes: IndexChange[] = [];
-  const old = await entriesOlderThan(ctx, cutoffMs);
-  const state = dryRun || old.length === 0
-    ? current
-    : await appendWriteMark(ctx.fs, ctx.paths, current);
-  for (const id of old) {
-    const path = sessionPath(ctx.paths, id);
-    const read = await readRecord(ctx.fs, path, id);
-    // The file is the truth: skip it when a hand edit made it newer or it is bad now.
-    if (read.kind !== "ok" || !(timestampMs(read.record.last_used_at) < cutoffMs)) continue;
-    const lease = await tryLease(ctx, id);
-    if (lease.inUse) {
-      const holder = describeHolder(await readLeaseHolder(ctx, id));
-      ctx.warn(`Skipping session ${id}: in use by ${holder}`);
-      continue;
-    }
-    try {
-      if (!dryRun) {
+  const deleted: string[] = [];
+  markWriting(db);
+  try {
+    for (const id of old) {
+      const read = await readSession(ctx, id);
+      if (read.kind !== "ok" || !(timestampMs(read.record.last_used_at) < cutoffMs)) continue;
+      const lease = await tryLease(ctx, id);
+      if (lease.inUse) {
+        const holder = describeHolder(await readLeaseHolder(ctx, id));
+        ctx.warn(`Skipping session ${id}: in use by ${holder}`);
+        continue;
+      }
+      try {
         try {
-          await ctx.fs.remove(path);
+          await ctx.fs.remove(sessionPath(ctx.paths, id));
         } catch (error) {
           if (isNotFound(error)) continue;
           throw error;
         }
-        changes.push({ deleted: id });
+        deleted.push(id);
+        await ctx.fs.remove(journalPath(ctx.paths, id)).catch(() => {});
         if (lease.lease) await ctx.fs.remove(leasePath(ctx.paths, id)).catch(() => {});
+        records.push(read.record);
+      } finally {
+        await lease.lease?.release();
       }
-      records.push(read.record);
-    } finally {
-      await lease.lease?.release();
     }
+  } finally {
+    await commitChanges(ctx, db, { deleted });
   }
-  records.sort((a, b) => timestampMs(b.last_used_at) - timestampMs(a.last_used_at));
-  return { records, state: await commit(ctx, state, changes) };
+  return records;
 }
 
 /** `clean`: see {@linkcode cleanLocked}; takes the exclusive lock. */
@@ -77,10 +83,11 @@ export async function cleanSessions(
   cutoff: Date,
   dryRun: boolean,
 ): Promise<SessionRecord[]> {
-  return await ctx.lock.with("exclusive", async () => {
-    const { records } = await cleanLocked(ctx, await ensureCurrent(ctx), cutoff, dryRun);
-    return records;
-  });
+  return await ctx.lock.with("exclusive", () =>
+    withWritableCatalog(ctx, async (db, memory) => {
+      await ensureCurrent(ctx, db, memory);
+      return await cleanLocked(ctx, db, cutoff, dryRun);
+    }));
 }
 
 async function ranRecently(ctx: StoreContext, nowMs: number): Promise<boolean> {
@@ -96,21 +103,29 @@ async function ranRecently(ctx: StoreContext, nowMs: number): Promise<boolean> {
 
 /**
  * Applies `retentionDays` if it has not been applied within the last day (by the injected
- * clock). Costs one small read when it has.
+ * clock). Costs one small read when it has. Housekeeping never makes anyone wait: when
+ * another process holds the store lock, it is skipped until the next new session.
  */
 export async function maybeApplyRetention(ctx: StoreContext, retentionDays: number): Promise<void> {
   if (!(retentionDays > 0)) return;
   const now = ctx.clock.now();
   if (await ranRecently(ctx, now.getTime())) return;
-  await ctx.lock.with("exclusive", async () => {
-    // Another process may have run it while this one waited for the lock.
-    if (await ranRecently(ctx, now.getTime())) return;
-    const cutoff = new Date(now.getTime() - retentionDays * DAY_MS);
-    const { state } = await cleanLocked(ctx, await ensureCurrent(ctx), cutoff, false);
-    await ctx.fs.writeTextFile(ctx.paths.retentionStamp, formatTimestamp(now) + "\n", {
-      mode: 0o600,
-    });
-    // Creating the stamp file changed the directory; record that it was clinvk.
-    await commit(ctx, state, []);
-  });
+  await ctx.lock.with("exclusive", () =>
+    withWritableCatalog(ctx, async (db, memory) => {
+      // Another process may have run it while this one waited for the lock.
+      if (await ranRecently(ctx, now.getTime())) return;
+      await ensureCurrent(ctx, db, memory);
+      const cutoff = new Date(now.getTime() - retentionDays * DAY_MS);
+      await cleanLocked(ctx, db, cutoff, false);
+      markWriting(db);
+      // Temp file and rename: a link planted at the stamp's path is replaced, not followed.
+      await writeFileAtomic(
+        ctx.fs,
+        ctx.paths.dir,
+        basename(ctx.paths.retentionStamp),
+        new TextEncoder().encode(formatTimestamp(now) + "\n"),
+        ctx.pid,
+      );
+      await commitChanges(ctx, db, {});
+    }), { tryOnly: true });
 }

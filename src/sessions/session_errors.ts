@@ -4,7 +4,7 @@
  */
 import { ClinvkError, ExitCode } from "../errors.ts";
 import type { SessionRecord } from "./record.ts";
-import { snippetOf } from "./index_entry.ts";
+import { snippetOf } from "./snippet.ts";
 
 /** How many candidates an ambiguity message lists. */
 export const MAX_CANDIDATES = 10;

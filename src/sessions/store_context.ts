@@ -1,9 +1,10 @@
 /**
- * What every part of the file store shares: injected platform pieces, paths, the lock and
- * the once-per-file bad-file reporter.
+ * What every part of the file store shares: injected platform pieces, paths, the lock, the
+ * catalog and the once-per-file bad-file reporter.
  * @module
  */
 import type { Clock, Fs } from "../platform/types.ts";
+import type { Catalog } from "./catalog.ts";
 import type { StoreLock } from "./store_lock.ts";
 import type { StorePaths } from "./store_paths.ts";
 
@@ -15,6 +16,8 @@ export interface StoreContext {
   sleep: (ms: number) => Promise<void>;
   paths: StorePaths;
   lock: StoreLock;
+  /** The SQLite catalog (use only while holding `lock`). */
+  catalog: Catalog;
   lockTimeoutMs: number;
   /** Draws a candidate id (checked against existing files by `create`). */
   newId: () => string;

@@ -14,8 +14,15 @@ import type { Fs } from "../platform/types.ts";
 import { formatSeconds, retryWithBackoff } from "./backoff.ts";
 import { errorMessage, errorName, isADirectory, isNotFound } from "../platform/fs_errors.ts";
 import { LocalRwLock } from "./local_lock.ts";
+import { checkLayout } from "./store_layout.ts";
 import { ensureStoreDirs } from "./store_paths.ts";
 import type { StorePaths } from "./store_paths.ts";
+
+/** Whether a failed write means a read-only store (mount, or no write permission). */
+export function isReadOnly(error: unknown): boolean {
+  const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
+  return code === "EROFS" || code === "EACCES" || errorName(error) === "PermissionDenied";
+}
 
 /** Shared (many readers) or exclusive (one writer). */
 export type LockMode = "shared" | "exclusive";
@@ -40,14 +47,26 @@ export class StoreLock {
 
   /**
    * Runs `fn` while holding the lock in `mode`; throws exit 5 naming the lock file when another
-   * process holds it longer than the timeout.
+   * process holds it longer than the timeout. With `tryOnly`, gives up at once instead (and
+   * returns `undefined`) when another process holds it: for housekeeping nobody waits for.
    */
-  async with<T>(mode: LockMode, fn: () => Promise<T>): Promise<T> {
+  with<T>(mode: LockMode, fn: () => Promise<T>): Promise<T>;
+  with<T>(mode: LockMode, fn: () => Promise<T>, options: { tryOnly: true }): Promise<T | undefined>;
+  async with<T>(
+    mode: LockMode,
+    fn: () => Promise<T>,
+    options?: { tryOnly: true },
+  ): Promise<T | undefined> {
     const releaseLocal = await this.#local.acquire(mode === "exclusive");
     try {
       const file = await this.#open();
+      if (!file) return await fn();
       try {
-        await this.#acquire(file, mode);
+        if (options?.tryOnly) {
+          if (!(await file.tryLock(mode === "exclusive"))) return undefined;
+        } else {
+          await this.#acquire(file, mode);
+        }
         return await fn();
       } finally {
         // Closing the file releases the lock.
@@ -77,22 +96,52 @@ export class StoreLock {
     }
   }
 
-  async #open(): Promise<Deno.FsFile> {
-    const { fs, paths } = this.#options;
+  async #open(): Promise<Deno.FsFile | undefined> {
     if (!this.#dirsReady) {
-      await ensureStoreDirs(fs, paths);
+      await this.#prepare();
       this.#dirsReady = true;
     }
-    const open = () => fs.open(paths.lock, { read: true, write: true, create: true, mode: 0o600 });
     try {
-      return await open();
+      return await this.#openLockFile();
     } catch (error) {
       if (isNotFound(error)) {
         // The user moved `sessions/` away (the guide's reset); start a fresh one.
-        await ensureStoreDirs(fs, paths);
-        return await open().catch((again) => this.#fail(again));
+        await this.#prepare();
+        return await this.#openLockFile().catch((again) => this.#fail(again));
       }
       return this.#fail(error);
+    }
+  }
+
+  /** Checks the layout before creating anything, then creates what is missing. */
+  async #prepare(): Promise<void> {
+    const { fs, paths } = this.#options;
+    await checkLayout(fs, paths);
+    try {
+      await ensureStoreDirs(fs, paths);
+    } catch (error) {
+      // A read-only store can still be read; writes fail later with their own message.
+      if (!isReadOnly(error)) throw error;
+    }
+  }
+
+  /**
+   * Opens `.lock` for writing (creating it), or read-only on a read-only store: a shared
+   * lock needs no write access, so reads keep working there.
+   */
+  async #openLockFile(): Promise<Deno.FsFile | undefined> {
+    const { fs, paths } = this.#options;
+    try {
+      return await fs.open(paths.lock, { read: true, write: true, create: true, mode: 0o600 });
+    } catch (error) {
+      if (!isReadOnly(error)) throw error;
+      try {
+        return await fs.open(paths.lock, { read: true });
+      } catch (again) {
+        // No lock file on a store nobody can write: there is no writer to keep out.
+        if (isNotFound(again)) return undefined;
+        throw again;
+      }
     }
   }
 

@@ -16,8 +16,10 @@ export interface StorePaths {
   dir: string;
   /** Cross-process lock file; never deleted. */
   lock: string;
-  /** The index log (see `index_log.ts`). */
-  index: string;
+  /** The SQLite catalog (see `catalog.ts`). */
+  catalog: string;
+  /** Per-session turn journals, `<id>.jsonl` (see `turn_journal.ts`). */
+  turns: string;
   /** One lease file per session that has ever been run. */
   leases: string;
   /** Quarantine for bad files moved by `doctor --fix`. */
@@ -33,7 +35,8 @@ export function storePaths(home: string): StorePaths {
     home,
     dir,
     lock: join(dir, ".lock"),
-    index: join(dir, ".index"),
+    catalog: join(dir, ".catalog.db"),
+    turns: join(dir, ".turns"),
     leases: join(dir, ".leases"),
     corrupt: join(dir, ".corrupt"),
     retentionStamp: join(dir, ".retention-stamp"),
@@ -43,6 +46,11 @@ export function storePaths(home: string): StorePaths {
 /** Path of a session's file. */
 export function sessionPath(paths: StorePaths, id: string): string {
   return join(paths.dir, `${id}.json`);
+}
+
+/** Path of a session's turn journal. */
+export function journalPath(paths: StorePaths, id: string): string {
+  return join(paths.turns, `${id}.jsonl`);
 }
 
 /** Path of a session's lease file (no `.json`: it is not a session). */

@@ -60,7 +60,8 @@ Deno.test({
     assert.equal((await Deno.stat(t.home)).mode! & 0o777, 0o700);
     assert.equal((await Deno.stat(t.dir)).mode! & 0o777, 0o700);
     assert.equal((await Deno.stat(join(t.dir, `${record.id}.json`))).mode! & 0o777, 0o600);
-    assert.equal((await Deno.stat(join(t.dir, ".index"))).mode! & 0o777, 0o600);
+    assert.equal((await Deno.stat(join(t.dir, ".catalog.db"))).mode! & 0o777, 0o600);
+    assert.equal((await Deno.stat(join(t.dir, ".catalog.db-journal"))).mode! & 0o777, 0o600);
   },
 });
 

@@ -63,7 +63,7 @@ Deno.test("a .lock that is a directory gives a clear error naming it", async () 
     assert.equal(error.exitCode, ExitCode.Usage);
     assert.equal(
       error.message,
-      `Cannot lock the session store: ${join(t.dir, ".lock")} is a directory`,
+      `Broken session store: ${join(t.dir, ".lock")} is a directory, not a file`,
     );
     return true;
   });

@@ -1,0 +1,88 @@
+/**
+ * The tables of the session catalog, `sessions/.catalog.db` (see `catalog.ts`). A catalog of
+ * another {@linkcode CATALOG_SCHEMA} is dropped and rebuilt from the files: it is a cache.
+ * @module
+ */
+
+/** Bumped whenever the tables change; kept in SQLite's `user_version`. */
+export const CATALOG_SCHEMA = 1;
+
+/**
+ * - `meta`: `dir_stamp` (the `sessions/` directory's mtime and inode when the catalog last
+ *   matched it), `writing` (set while a writer changes files), `seq` (write counter).
+ * - `sessions`: one row per valid `<id>.json`, with the file's exact text and its stamp.
+ *   `seq` orders sessions used in the same second: the one written later comes first.
+ * - `session_tags`: one row per tag, for tag filters and usage by tag.
+ * - `bad_files`: every `*.json` that is not a valid session, with the reason.
+ * - `turns`: one row per turn, from the `.turns/<id>.jsonl` journals; `journals` holds each
+ *   journal's stamp, so a resync rereads only journals that changed.
+ * - `session_fts` / `turn_fts`: full-text search (FTS5), keyed by the rowids of `sessions`
+ *   and `turns`; filled on first use (`meta.fts` = 1 once built) and kept in step after.
+ */
+export const CATALOG_DDL = `
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE sessions (
+  rid INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  backend TEXT NOT NULL,
+  status TEXT NOT NULL,
+  model TEXT,
+  created_at TEXT NOT NULL,
+  last_used_at TEXT NOT NULL,
+  last_used_ms INTEGER NOT NULL,
+  seq INTEGER NOT NULL,
+  workdir TEXT NOT NULL,
+  title TEXT,
+  prompt TEXT NOT NULL,
+  tags TEXT NOT NULL,
+  resumable INTEGER NOT NULL,
+  parent_id TEXT,
+  total_tokens INTEGER NOT NULL,
+  mtime INTEGER NOT NULL,
+  size INTEGER NOT NULL,
+  ino INTEGER NOT NULL,
+  text TEXT NOT NULL
+);
+CREATE INDEX sessions_recent ON sessions (last_used_ms DESC, seq DESC);
+CREATE TABLE session_tags (tag TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (tag, id));
+CREATE INDEX session_tags_id ON session_tags (id);
+CREATE TABLE bad_files (
+  name TEXT PRIMARY KEY,
+  reason TEXT NOT NULL,
+  mtime INTEGER NOT NULL,
+  size INTEGER NOT NULL,
+  ino INTEGER NOT NULL
+);
+CREATE TABLE journals (
+  id TEXT PRIMARY KEY,
+  mtime INTEGER NOT NULL,
+  size INTEGER NOT NULL,
+  ino INTEGER NOT NULL
+);
+CREATE TABLE turns (
+  rid INTEGER PRIMARY KEY,
+  session_id TEXT NOT NULL,
+  n INTEGER NOT NULL,
+  at TEXT NOT NULL,
+  at_ms INTEGER NOT NULL,
+  backend TEXT NOT NULL,
+  model TEXT,
+  prompt TEXT NOT NULL,
+  answer TEXT NOT NULL,
+  input INTEGER NOT NULL,
+  output INTEGER NOT NULL,
+  cached INTEGER NOT NULL,
+  total INTEGER NOT NULL,
+  cost_usd REAL,
+  price_source TEXT,
+  exit_code INTEGER,
+  duration_seconds REAL,
+  error_class TEXT,
+  run_id TEXT,
+  entry TEXT NOT NULL,
+  UNIQUE (session_id, n)
+);
+CREATE INDEX turns_time ON turns (at_ms);
+CREATE VIRTUAL TABLE session_fts USING fts5 (body, tokenize = 'unicode61 remove_diacritics 2');
+CREATE VIRTUAL TABLE turn_fts USING fts5 (body, tokenize = 'unicode61 remove_diacritics 2');
+`;
