@@ -230,6 +230,7 @@ function openStore(
   return createFileStore({
     home,
     fs: platform.fs,
+    openSqlite: platform.openSqlite,
     clock: platform.clock,
     pid: platform.pid,
     sleep: platform.sleep,

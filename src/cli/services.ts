@@ -48,6 +48,7 @@ export function openStore(context: AppContext, config: Config): SessionStore {
   return createFileStore({
     home: homeDir(context),
     fs: platform.fs,
+    openSqlite: platform.openSqlite,
     clock: platform.clock,
     pid: platform.pid,
     sleep: platform.sleep,

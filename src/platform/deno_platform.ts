@@ -5,6 +5,7 @@
 import { killSignal } from "./kill_signal.ts";
 import { resolveExecutable } from "./resolve_executable.ts";
 import { STOP_SIGNALS, stopSignalOf } from "./stop_signals.ts";
+import { openSqlite } from "./sqlite.ts";
 import {
   type Child,
   type ChildSignal,
@@ -165,6 +166,7 @@ function toSpawnError(error: unknown, options: SpawnOptions): SpawnError {
 export function denoPlatform(): Platform {
   return {
     fs: Deno,
+    openSqlite,
     env: { get: (name) => Deno.env.get(name) },
     clock: { now: () => new Date() },
     os: Deno.build.os,

@@ -5,6 +5,7 @@
  * mocking globals.
  * @module
  */
+import type { OpenSqlite } from "./sqlite.ts";
 
 /** The file-system calls clinvk uses, with Deno's own signatures. */
 export type Fs = Pick<
@@ -111,6 +112,8 @@ export interface Input {
 /** Everything clinvk needs from the outside world. */
 export interface Platform {
   fs: Fs;
+  /** Opens SQLite databases (the session catalog). */
+  openSqlite: OpenSqlite;
   env: Env;
   clock: Clock;
   os: typeof Deno.build.os;

@@ -62,6 +62,12 @@ export function nextSeq(db: SqliteDatabase): number {
 /** Inserts or replaces the row of a session (and its tags and search document). */
 export function upsertSession(db: SqliteDatabase, write: SessionWrite, seq: number): void {
   const { record, text, stamp } = write;
+  const previousTags = one<{ tags: string }>(
+    db,
+    "SELECT tags FROM sessions WHERE id = ?",
+    record.id,
+  )
+    ?.tags;
   run(
     db,
     `INSERT INTO sessions (id, backend, status, model, created_at, last_used_at, last_used_ms,
@@ -94,9 +100,20 @@ export function upsertSession(db: SqliteDatabase, write: SessionWrite, seq: numb
     stamp.ino,
     text,
   );
-  run(db, "DELETE FROM session_tags WHERE id = ?", record.id);
-  for (const tag of new Set(record.tags)) {
-    run(db, "INSERT INTO session_tags (tag, id) VALUES (?, ?)", tag, record.id);
+  // Only the difference: a session may carry hundreds of tags, and most writes change none.
+  const before = new Set(
+    previousTags === undefined ? [] : JSON.parse(previousTags) as string[],
+  );
+  const after = new Set(record.tags);
+  for (const tag of before) {
+    if (!after.has(tag)) {
+      run(db, "DELETE FROM session_tags WHERE tag = ? AND id = ?", tag, record.id);
+    }
+  }
+  for (const tag of after) {
+    if (!before.has(tag)) {
+      run(db, "INSERT INTO session_tags (tag, id) VALUES (?, ?)", tag, record.id);
+    }
   }
   if (ftsReady(db)) {
     const rid = one<{ rid: number }>(db, "SELECT rid FROM sessions WHERE id = ?", record.id)!.rid;

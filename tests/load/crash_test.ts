@@ -41,7 +41,11 @@ interface Acked {
   deleted: Set<string>;
 }
 
-/** Starts `args` (a deno run), waits `delay(output)` after it, kills it, returns its stdout. */
+/**
+ * Starts `args` (a deno run), waits `delayMs` — counted, with `waitForReady`, from the
+ * writer's first acknowledged write, so that a slow start on a busy machine cannot make every
+ * kill land before any write — kills it, and returns its stdout.
+ */
 async function killDuring(
   args: string[],
   env: Record<string, string> | undefined,
@@ -59,7 +63,7 @@ async function killDuring(
   const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
   let text = "";
   if (waitForReady) {
-    while (!text.includes("ready\n")) {
+    while (!/^(tag|created|deleted) /m.test(text)) {
       const { value, done } = await reader.read();
       if (done) break;
       text += value;
