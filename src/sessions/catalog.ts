@@ -92,6 +92,7 @@ export class Catalog {
   #db: SqliteDatabase | undefined;
   #ino: number | undefined;
   #memory: SqliteDatabase | undefined;
+  #unsaid: string | undefined;
 
   constructor(options: CatalogOptions) {
     this.#options = options;
@@ -103,7 +104,7 @@ export class Catalog {
   }
 
   /** The connection to use while holding the store lock. */
-  async open(): Promise<CatalogConnection> {
+  async open(options: { quiet?: boolean } = {}): Promise<CatalogConnection> {
     if (this.#memory) return { db: this.#memory, memory: true };
     const { paths } = this.#options;
     let ino: number;
@@ -112,7 +113,7 @@ export class Catalog {
     } catch (error) {
       if (error instanceof Error && error.name === "ClinvkError") throw error;
       if (error instanceof Error && error.name === "NotCapable") throw error;
-      return this.fallBack(errorMessage(error));
+      return this.fallBack(errorMessage(error), options);
     }
     if (this.#db && this.#ino === ino) return { db: this.#db, memory: false };
     this.#closeFile();
@@ -131,7 +132,7 @@ export class Catalog {
           ino = await this.#ensureFile().catch(() => 0);
           continue;
         }
-        return this.fallBack(errorMessage(error));
+        return this.fallBack(errorMessage(error), options);
       }
     }
   }
@@ -140,13 +141,13 @@ export class Catalog {
    * Switches this process to an in-memory catalog built from the files, and says so once.
    * Called when the file cannot be created, opened or written.
    */
-  fallBack(reason: string): CatalogConnection {
+  fallBack(reason: string, options: { quiet?: boolean } = {}): CatalogConnection {
     if (!this.#memory) {
       this.#closeFile();
-      this.#options.warn(
-        `Cannot update the session catalog ${this.#options.paths.catalog} (${reason}); ` +
-          "reading the session files directly",
-      );
+      const message = `Cannot update the session catalog ${this.#options.paths.catalog} ` +
+        `(${reason}); reading the session files directly`;
+      if (options.quiet) this.#unsaid = message;
+      else this.#options.warn(message);
       const db = this.#options.openSqlite(":memory:");
       db.exec(CATALOG_DDL);
       this.#memory = db;
@@ -163,6 +164,15 @@ export class Catalog {
     this.#closeFile();
     await fs.remove(paths.catalog).catch(() => {});
     await fs.remove(`${paths.catalog}-journal`).catch(() => {});
+  }
+
+  /**
+   * Says what a quiet {@linkcode fallBack} kept back. A write whose files fail too says only
+   * that (one line); a write that succeeds without its catalog says this afterwards.
+   */
+  sayPending(): void {
+    if (this.#unsaid) this.#options.warn(this.#unsaid);
+    this.#unsaid = undefined;
   }
 
   /** Closes the connections (tests and long-lived library users). */

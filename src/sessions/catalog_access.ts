@@ -30,13 +30,15 @@ export function isSqliteError(error: unknown): boolean {
 /**
  * Runs `work` on the catalog with the exclusive lock held. A SQLite failure on the file
  * (read-only, full, corrupt beyond repair) switches to the in-memory catalog and runs `work`
- * again there.
+ * again there. With `quiet` (writes) that switch is said only once the work succeeded
+ * (`Catalog.sayPending`): a write that fails anyway says only why.
  */
 export async function withWritableCatalog<T>(
   ctx: StoreContext,
   work: (db: SqliteDatabase, memory: boolean) => Promise<T>,
+  options: { quiet?: boolean } = {},
 ): Promise<T> {
-  let conn = await ctx.catalog.open();
+  let conn = await ctx.catalog.open(options);
   try {
     return await work(conn.db, conn.memory);
   } catch (error) {
@@ -49,10 +51,10 @@ export async function withWritableCatalog<T>(
         return await work(conn.db, conn.memory);
       } catch (again) {
         if (conn.memory || !isSqliteError(again)) throw again;
-        return await work(ctx.catalog.fallBack(errorMessage(again)).db, true);
+        return await work(ctx.catalog.fallBack(errorMessage(again), options).db, true);
       }
     }
-    return await work(ctx.catalog.fallBack(errorMessage(error)).db, true);
+    return await work(ctx.catalog.fallBack(errorMessage(error), options).db, true);
   }
 }
 

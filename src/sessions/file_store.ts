@@ -91,8 +91,9 @@ async function writing<T>(
       markWriting(db);
       const done = await change(db);
       await commitChanges(ctx, db, { upsert: done.writes ?? [], deleted: done.deleted ?? [] });
+      ctx.catalog.sayPending();
       return done.result;
-    }));
+    }, { quiet: true }));
 }
 
 /**

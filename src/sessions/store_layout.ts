@@ -7,6 +7,7 @@
  * and exit 2, and nothing is created.
  * @module
  */
+import { join } from "node:path";
 import { usageError } from "../errors.ts";
 import type { ClinvkError } from "../errors.ts";
 import { errorName, isNotFound } from "../platform/fs_errors.ts";
@@ -93,10 +94,21 @@ async function checkOwnPath(fs: Fs, path: string, expected: Expected): Promise<v
   if (!ok) throw brokenLayout(path, info, expected);
 }
 
-/** This process's user id, from `/proc/self` (no `--allow-sys` needed); `undefined` elsewhere. */
-async function ownUid(fs: Fs): Promise<number | undefined> {
+/**
+ * This process's user id, as the owner of a file it creates in `home` (and removes at once):
+ * `Deno.uid()` would need `--allow-sys`, and `/proc/self` `--allow-all`. `undefined` when
+ * `home` cannot be written (then only the modes are checked).
+ */
+async function ownUid(fs: Fs, home: string): Promise<number | undefined> {
+  const probe = join(home, `.owner-probe-${crypto.randomUUID()}`);
   try {
-    return (await fs.stat("/proc/self")).uid ?? undefined;
+    const file = await fs.open(probe, { write: true, createNew: true, mode: 0o600 });
+    try {
+      return (await file.stat()).uid ?? undefined;
+    } finally {
+      file.close();
+      await fs.remove(probe).catch(() => {});
+    }
   } catch {
     return undefined;
   }
@@ -127,8 +139,8 @@ function checkPrivate(path: string, info: Deno.FileInfo, uid: number | undefined
  * are fine: clinvk creates them.
  */
 export async function checkLayout(fs: Fs, paths: StorePaths): Promise<void> {
-  const uid = await ownUid(fs);
   const home = await checkUserDir(fs, paths.home);
+  const uid = home && home.uid !== 0 ? await ownUid(fs, paths.home) : undefined;
   if (home) checkPrivate(paths.home, home, uid);
   const dir = home ? await checkUserDir(fs, paths.dir) : undefined;
   if (!dir) return;

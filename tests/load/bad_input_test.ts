@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import { runCli } from "../../src/main.ts";
 import { denoPlatform } from "../../src/platform/deno_platform.ts";
 import type { Fs, Output, Platform } from "../../src/platform/types.ts";
@@ -412,7 +413,208 @@ const CASES: BadCase[] = [
     code: 4,
     says: /"zzzzzzzz" not found/,
   },
+  // Issue 9.1: a *.json that is not a regular file is a bad file; looking it up exits 4 at once.
+  {
+    what: "show of a session file that is a FIFO",
+    args: ["sessions", "show", "fifo000001"],
+    code: 4,
+    says:
+      /Cannot use session fifo000001: .*fifo000001\.json: a FIFO \(named pipe\), not a session file/,
+    arrange: (sb) => plant(sb, "fifo000001.json", "fifo"),
+  },
+  {
+    what: "tag of a session file that is a FIFO",
+    args: ["sessions", "tag", "fifo000001", "x"],
+    code: 4,
+    says: /a FIFO \(named pipe\)/,
+    arrange: (sb) => plant(sb, "fifo000001.json", "fifo"),
+  },
+  {
+    what: "resume of a session file that is a FIFO",
+    args: ["resume", "fifo000001", "hi"],
+    code: 4,
+    says: /a FIFO \(named pipe\)/,
+    arrange: (sb) => plant(sb, "fifo000001.json", "fifo"),
+  },
+  {
+    what: "delete of a session file that is a FIFO",
+    args: ["sessions", "delete", "fifo000001"],
+    code: 4,
+    says: /a FIFO \(named pipe\)/,
+    arrange: (sb) => plant(sb, "fifo000001.json", "fifo"),
+  },
+  {
+    what: "show of a session file that links to /dev/zero",
+    args: ["sessions", "show", "device0001"],
+    code: 4,
+    says: /device0001\.json: a device, not a session file/,
+    arrange: (sb) => plant(sb, "device0001.json", "/dev/zero"),
+  },
+  {
+    what: "show of a session file that is a symlink loop",
+    args: ["sessions", "show", "loop000001"],
+    code: 4,
+    says: /a symbolic link loop/,
+    arrange: (sb) => plant(sb, "loop000001.json", "loop"),
+  },
+  {
+    what: "show of a session file linked through a non-directory",
+    args: ["sessions", "show", "x000000001"],
+    code: 4,
+    says: /a symbolic link through a non-directory/,
+    arrange: (sb) => plant(sb, "x000000001.json", "/etc/passwd/x"),
+  },
+  // Issue 9.5: a broken store layout is one clear line and exit 2, and creates nothing.
+  {
+    what: "a catalog path that is a directory",
+    args: ["sessions", "list"],
+    code: 2,
+    says: /Broken session store: .*\.catalog\.db is a directory, not a file/,
+    arrange: (sb) => plant(sb, ".catalog.db", "dir"),
+  },
+  {
+    what: "a catalog path that is a directory (new prompt)",
+    args: ["-b", "claude", "hi"],
+    code: 2,
+    says: /\.catalog\.db is a directory/,
+    arrange: (sb) => plant(sb, ".catalog.db", "dir"),
+  },
+  {
+    what: "a sessions directory that is a file",
+    args: ["-b", "claude", "hi"],
+    code: 2,
+    says: /Broken session store: .*sessions is a file, not a directory/,
+    arrange: (sb) => replaceSessionsDir(sb, "file"),
+  },
+  {
+    what: "a sessions directory that is a dangling link",
+    args: ["sessions", "list"],
+    code: 2,
+    says: /sessions is a symbolic link to nothing, not a directory/,
+    arrange: (sb) => replaceSessionsDir(sb, "dangling"),
+  },
+  {
+    what: "a .leases that is a file",
+    args: ["-b", "claude", "hi"],
+    code: 2,
+    says: /\.leases is a file, not a directory/,
+    arrange: (sb) => plant(sb, ".leases", "file"),
+  },
+  {
+    what: "a .leases that is a dangling link",
+    args: ["-b", "claude", "hi"],
+    code: 2,
+    says: /\.leases is a symbolic link to nothing, not a directory/,
+    arrange: (sb) => plant(sb, ".leases", "dangling"),
+  },
+  {
+    what: "a .corrupt that is a file",
+    args: ["sessions", "doctor", "--fix"],
+    code: 2,
+    says: /\.corrupt is a file, not a directory/,
+    arrange: (sb) => plant(sb, ".corrupt", "file"),
+  },
+  {
+    what: "a lease that is a dangling link",
+    args: (ids) => ["sessions", "delete", [...ids].sort()[0]!],
+    code: 2,
+    says: /\.leases\/[a-z0-9]+ is a symbolic link to nothing, not a file/,
+    arrange: (sb) => plantLease(sb, "dangling"),
+  },
+  {
+    what: "a lease that is a directory",
+    args: (ids) => ["sessions", "delete", [...ids].sort()[0]!],
+    code: 2,
+    says: /\.leases\/[a-z0-9]+ is a directory, not a file/,
+    arrange: (sb) => plantLease(sb, "dir"),
+  },
+  // Issue 9.9: a link planted where clinvk writes is refused, and its target left alone.
+  {
+    what: "a lease planted as a link to another file",
+    args: (ids) => ["sessions", "delete", [...ids].sort()[0]!],
+    code: 2,
+    says: /\.leases\/[a-z0-9]+ is a symbolic link, not a file/,
+    arrange: (sb) => plantLease(sb, "victim"),
+  },
+  {
+    what: "a .retention-stamp planted as a link to another file",
+    args: ["-b", "claude", "hi"],
+    code: 2,
+    says: /\.retention-stamp is a symbolic link, not a file/,
+    arrange: (sb) => plant(sb, ".retention-stamp", "victim"),
+  },
+  {
+    what: "a sessions directory writable by others",
+    args: ["sessions", "list"],
+    code: 2,
+    says: /Refusing to use .*sessions: it is writable by others \(mode 0777\).*chmod go-w/,
+    arrange: async (sb) => {
+      await Deno.chmod(sb.sessionsDir, 0o777);
+      return () => Deno.chmod(sb.sessionsDir, 0o700);
+    },
+  },
+  {
+    what: "a CLINVK_HOME writable by its group",
+    args: ["-b", "claude", "hi"],
+    code: 2,
+    says: /Refusing to use .*: it is writable by its group \(mode 0770\)/,
+    arrange: async (sb) => {
+      await Deno.chmod(sb.home, 0o770);
+      return () => Deno.chmod(sb.home, 0o700);
+    },
+  },
 ];
+
+/** What a victim file holds; a planted link must never change it. */
+const VICTIM_TEXT = "precious\n";
+
+/**
+ * Puts something that is not what clinvk expects at `sessions/<name>`: a FIFO, a directory,
+ * a file, a link loop, a dangling link, a link to a victim file (checked untouched when
+ * mended), or a link to the given path.
+ */
+async function plant(sb: Sandbox, name: string, what: string) {
+  const path = join(sb.sessionsDir, name);
+  await Deno.remove(path, { recursive: true }).catch(() => {});
+  const victim = join(sb.work, "victim.txt");
+  if (what === "fifo") {
+    const made = await new Deno.Command("mkfifo", { args: [path] }).output();
+    assert.equal(made.code, 0, "mkfifo");
+  } else if (what === "dir") await Deno.mkdir(path);
+  else if (what === "file") await Deno.writeTextFile(path, "not what clinvk expects\n");
+  else if (what === "loop") await Deno.symlink(path, path);
+  else if (what === "dangling") await Deno.symlink(`${path}.nothing`, path);
+  else if (what === "victim") {
+    await Deno.writeTextFile(victim, VICTIM_TEXT);
+    await Deno.symlink(victim, path);
+  } else await Deno.symlink(what, path);
+  return async () => {
+    if (what === "victim") assert.equal(await Deno.readTextFile(victim), VICTIM_TEXT);
+    await Deno.remove(path, { recursive: true });
+  };
+}
+
+/** Plants `what` at the lease of the first session (by id order). */
+async function plantLease(sb: Sandbox, what: string) {
+  const ids: string[] = [];
+  for await (const entry of Deno.readDir(sb.sessionsDir)) {
+    if (entry.name.endsWith(".json")) ids.push(entry.name.slice(0, -".json".length));
+  }
+  await Deno.mkdir(join(sb.sessionsDir, ".leases"), { recursive: true });
+  return await plant(sb, join(".leases", ids.sort()[0]!), what);
+}
+
+/** Moves `sessions/` away and puts a file or a dangling link in its place. */
+async function replaceSessionsDir(sb: Sandbox, what: "file" | "dangling") {
+  const away = `${sb.sessionsDir}.away`;
+  await Deno.rename(sb.sessionsDir, away);
+  if (what === "file") await Deno.writeTextFile(sb.sessionsDir, "not a directory\n");
+  else await Deno.symlink(`${sb.sessionsDir}.nothing`, sb.sessionsDir);
+  return async () => {
+    await Deno.remove(sb.sessionsDir);
+    await Deno.rename(away, sb.sessionsDir);
+  };
+}
 
 async function lockIsADirectory(sb: Sandbox) {
   const lock = join(sb.sessionsDir, ".lock");
@@ -604,5 +806,109 @@ Deno.test("runCli() fails with one clear line and loses nothing when the disk is
       [...files.keys()].sort(),
     );
     await assertNothingLost(sb, files);
+  });
+});
+
+Deno.test({
+  name:
+    "clinvk exits 2 with one clear line and creates nothing when CLINVK_HOME belongs to another user",
+  // Only root can give a directory away; for anyone else the case cannot be set up.
+  ignore: modesBind,
+  async fn() {
+    await withSandbox(async (sb) => {
+      const files = await seed(sb);
+      await Deno.chown(sb.home, 65534, 65534);
+      let result;
+      try {
+        result = await sb.run(["-b", "claude", "hi"]);
+      } finally {
+        await Deno.chown(sb.home, 0, 0);
+      }
+      assert.equal(result.code, 2, result.stderr);
+      assertOneClearLine(
+        result.stderr,
+        /Refusing to use .*: it is owned by user 65534, not by you/,
+      );
+      await assertNothingLost(sb, files);
+    });
+  },
+});
+
+/** The real file system as a read-only mount shows it: every write fails with EROFS. */
+function readOnlyFs(): Fs {
+  const erofs = (path: string | URL) =>
+    Promise.reject(
+      Object.assign(new Error(`Read-only file system (os error 30): '${path}'`), {
+        code: "EROFS",
+      }),
+    );
+  return {
+    ...Deno,
+    open: (path, options) =>
+      options?.write || options?.append || options?.create || options?.createNew
+        ? erofs(path)
+        : Deno.open(path, options),
+    writeFile: (path) => erofs(path),
+    writeTextFile: (path) => erofs(path),
+    rename: (from) => erofs(from),
+    remove: (path) => erofs(path),
+    mkdir: (path) => erofs(path),
+    chmod: (path) => erofs(path),
+    copyFile: (from) => erofs(from),
+  };
+}
+
+Deno.test("runCli() answers read commands from the files on a read-only store, saying so once", async () => {
+  await withSandbox(async (sb) => {
+    const files = await seed(sb);
+    // A session the catalog has not seen yet, so the read would have to update it.
+    const resumable = "handmade01";
+    const record = JSON.parse([...files.values()][0]!);
+    await Deno.writeTextFile(
+      join(sb.sessionsDir, `${resumable}.json`),
+      JSON.stringify({
+        ...record,
+        id: resumable,
+        backend_session_id: "1a4567ab-74ee-4e74-9b03-fd57ec5a791e",
+        status: "completed",
+        last_used_at: "2030-01-01T00:00:00Z",
+      }),
+    );
+    const run = async (args: string[]) => {
+      const stdout = capture();
+      const stderr = capture();
+      const platform: Platform = {
+        ...denoPlatform(),
+        fs: readOnlyFs(),
+        openSqlite: (path) => new DatabaseSync(path, { readOnly: true }),
+        env: { get: (name) => sb.env[name as keyof typeof sb.env] },
+        cwd: () => sb.work,
+        stdout,
+        stderr,
+      };
+      const code = await runCli(args, platform);
+      return { code, stdout: stdout.text(), stderr: stderr.text() };
+    };
+    const listed = await run(["sessions", "list", "--json"]);
+    assert.equal(listed.code, 0, listed.stderr);
+    // A warning, not an error: one line, said once.
+    assert.match(
+      listed.stderr,
+      /^clinvk: warning: Cannot update the session catalog .*\(attempt to write a readonly database\); reading the session files directly\n$/,
+    );
+    assert.deepEqual(
+      (JSON.parse(listed.stdout) as { id: string }[]).map((item) => item.id).sort(),
+      [...files.keys(), resumable].sort(),
+    );
+    const dry = await run(["-c", "--dry-run", "x"]);
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.match(dry.stdout, /--resume 1a4567ab-74ee-4e74-9b03-fd57ec5a791e/);
+    const limited = await run(["sessions", "list", "--limit", "1"]);
+    assert.equal(limited.code, 0, limited.stderr);
+    assert.match(limited.stdout, /handmade01/);
+    // A write still fails with the disk's own one line.
+    const tag = await run(["sessions", "tag", resumable, "x"]);
+    assert.equal(tag.code, 1, tag.stderr);
+    assertOneClearLine(tag.stderr, /Cannot write .*Read-only file system.*read-only/);
   });
 });

@@ -139,3 +139,32 @@ Deno.test("the catalog keeps one row per session when one session is updated man
   assert.equal(rows.n, 1);
   assert.equal((await t.store.list({ limit: 1 }))[0]?.turn_count, 199);
 });
+
+Deno.test("a same-size in-place edit is noticed by list({limit}) when listed, else by the next full list", async () => {
+  await using t = await testStore();
+  const [a, b, c] = await three(t) as [SessionRecord, SessionRecord, SessionRecord];
+  // An editor writing into the file: same size, same inode, the directory untouched.
+  const editInPlace = async (record: SessionRecord, lastUsed: string) => {
+    const path = join(t.dir, `${record.id}.json`);
+    const text = await Deno.readTextFile(path);
+    const edited = text.replace(
+      `"last_used_at": "${record.last_used_at}"`,
+      `"last_used_at": "${lastUsed}"`,
+    );
+    assert.notEqual(edited, text);
+    assert.equal(edited.length, text.length);
+    await behindTheStampsBack(t.dir, async () => {
+      const file = await Deno.open(path, { write: true });
+      await file.write(new TextEncoder().encode(edited));
+      file.close();
+    });
+  };
+  // The newest session made oldest: list --limit reads it, sees the change, answers right.
+  await editInPlace(c, "2020-01-01T00:00:00Z");
+  assert.deepEqual(ids(await t.store.list({ limit: 1 })), [b.id]);
+  // An old session made newest is not among what list --limit reads: the documented limit
+  // (README, "Files on disk") — the next full listing notices it, and -c follows from then on.
+  await editInPlace(a, "2030-01-01T00:00:00Z");
+  assert.deepEqual(ids(await t.store.list()), [a.id, b.id, c.id]);
+  assert.deepEqual(ids(await t.store.list({ limit: 1 })), [a.id]);
+});

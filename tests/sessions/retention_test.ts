@@ -76,3 +76,22 @@ Deno.test("maybeApplyRetention(0) keeps everything forever", async () => {
   await t.store.maybeApplyRetention(0);
   assert.equal((await t.store.list()).length, 3);
 });
+
+Deno.test("maybeApplyRetention() skips at once, without waiting, while another process holds the lock", async () => {
+  let sleeps = 0;
+  await using t = await testStore({
+    lockTimeoutMs: 60_000,
+    sleep: (ms) => (sleeps++, new Promise((resolve) => setTimeout(resolve, ms))),
+  });
+  const { old } = await aged(t);
+  await using holder = startFixture("hold_lock.ts", [join(t.dir, ".lock")]);
+  assert.equal(await holder.nextLine(), "locked");
+  sleeps = 0;
+  // Due (never ran), but the lock is busy: one timeout for the create that follows, not two.
+  await t.store.maybeApplyRetention(30);
+  assert.equal(sleeps, 0, "it polled for the lock");
+  assert.equal(await holder.finish(), 0);
+  assert.ok(await t.store.get(old.id), "nothing was cleaned while skipped");
+  await t.store.maybeApplyRetention(30);
+  assert.equal(await t.store.get(old.id), undefined, "the next call cleans");
+});
