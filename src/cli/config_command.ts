@@ -6,6 +6,7 @@ import { buildCommand, buildRouteMap } from "@stricli/core";
 import { getConfigValue, renderConfigValue } from "../config/get.ts";
 import { configPath } from "../config/paths.ts";
 import { renderConfigYaml } from "../config/render.ts";
+import { maskSecrets } from "../config/secrets.ts";
 import { setConfigValue, unsetConfigValue } from "../config/set.ts";
 import { formatProblem, validateConfigFile } from "../config/validate.ts";
 import type { AppContext } from "./context.ts";
@@ -13,15 +14,32 @@ import { homeDir, loadAppConfig } from "./services.ts";
 import { configFlag, jsonFlag } from "./shared_flags.ts";
 
 type ConfigFlags = { config?: string; json?: boolean };
+type ShowFlags = ConfigFlags & { showSecrets?: boolean };
 
 const flagsWithJson = { config: configFlag, json: { ...jsonFlag, brief: "Print JSON" } } as const;
+
+const flagsToShow = {
+  ...flagsWithJson,
+  showSecrets: {
+    kind: "boolean",
+    brief: "Show values that backends.*.env takes from ${VAR} (hidden by default)",
+    optional: true,
+  },
+} as const;
+
+/** The effective config to print: secrets masked unless `--show-secrets`. */
+async function configToShow(context: AppContext, flags: ShowFlags) {
+  const loaded = await loadAppConfig(context, flags.config);
+  const config = flags.showSecrets ? loaded.config : maskSecrets(loaded.config, loaded.secrets);
+  return { config, source: loaded.source };
+}
 
 function pathOf(context: AppContext, flags: ConfigFlags): string {
   return configPath(homeDir(context), flags.config);
 }
 
-async function show(this: AppContext, flags: ConfigFlags): Promise<void> {
-  const { config, source } = await loadAppConfig(this, flags.config);
+async function show(this: AppContext, flags: ShowFlags): Promise<void> {
+  const { config, source } = await configToShow(this, flags);
   if (flags.json) {
     this.platform.stdout.write(JSON.stringify(config, null, 2) + "\n");
     return;
@@ -32,8 +50,8 @@ async function show(this: AppContext, flags: ConfigFlags): Promise<void> {
   this.platform.stdout.write(renderConfigYaml(config));
 }
 
-async function get(this: AppContext, flags: ConfigFlags, key: string): Promise<void> {
-  const { config } = await loadAppConfig(this, flags.config);
+async function get(this: AppContext, flags: ShowFlags, key: string): Promise<void> {
+  const { config } = await configToShow(this, flags);
   const value = getConfigValue(config, key);
   this.platform.stdout.write(
     (flags.json ? JSON.stringify(value ?? null) : renderConfigValue(value)) + "\n",
@@ -51,6 +69,7 @@ async function set(
     path: pathOf(this, flags),
     key,
     rawValue: value,
+    sleep: this.platform.sleep,
   });
   this.platform.stderr.write(
     `Set ${key} = ${JSON.stringify(result.value)} in ${result.path}${
@@ -60,7 +79,12 @@ async function set(
 }
 
 async function unset(this: AppContext, flags: { config?: string }, key: string): Promise<void> {
-  const result = await unsetConfigValue({ fs: this.platform.fs, path: pathOf(this, flags), key });
+  const result = await unsetConfigValue({
+    fs: this.platform.fs,
+    path: pathOf(this, flags),
+    key,
+    sleep: this.platform.sleep,
+  });
   this.platform.stderr.write(
     result.removed
       ? `Removed ${key} from ${result.path}; its default applies again\n`
@@ -102,13 +126,13 @@ export const configRoutes = buildRouteMap({
   routes: {
     show: buildCommand({
       func: show,
-      parameters: { flags: flagsWithJson },
-      docs: { brief: "Print the effective configuration (defaults + file)" },
+      parameters: { flags: flagsToShow },
+      docs: { brief: "Print the effective configuration (defaults + file; secrets hidden)" },
     }),
     get: buildCommand({
       func: get,
-      parameters: { flags: flagsWithJson, positional: { kind: "tuple", parameters: [keyArg] } },
-      docs: { brief: "Print one key or section" },
+      parameters: { flags: flagsToShow, positional: { kind: "tuple", parameters: [keyArg] } },
+      docs: { brief: "Print one key or section (secrets hidden)" },
     }),
     set: buildCommand({
       func: set,

@@ -56,6 +56,12 @@ function tokenize(text: string): Piece[] | string {
   return pieces;
 }
 
+/** Whether `text` refers to an environment variable (`${NAME}` or `${NAME:-default}`). */
+export function referencesVariable(text: string): boolean {
+  const pieces = tokenize(text);
+  return typeof pieces !== "string" && pieces.some((piece) => "name" in piece);
+}
+
 /** Returns why `text` is not valid `${VAR}` syntax, or `undefined` when it is. */
 export function findVarSyntaxError(text: string): string | undefined {
   const result = tokenize(text);

@@ -7,6 +7,7 @@ import type { Env, Fs } from "../platform/types.ts";
 import { usageError } from "../errors.ts";
 import { expandConfig } from "./expand.ts";
 import { readConfigFile } from "./read_config_file.ts";
+import { findSecrets, type SecretRef } from "./secrets.ts";
 import { type Config, defaultConfig } from "./schema.ts";
 import { formatProblem, parseConfigText } from "./validate.ts";
 
@@ -33,6 +34,8 @@ export interface LoadedConfig {
   /** Defaults + file, `${VAR}` expanded. */
   config: Config;
   source: ConfigSource;
+  /** Values expanded from `${VAR}` in `backends.*.env`: hidden by `config show`/`get`. */
+  secrets: SecretRef[];
 }
 
 /**
@@ -51,7 +54,7 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
   const { fs, env, path, explicit } = options;
   const text = await readConfigFile(fs, path, explicit);
   if (text === undefined) {
-    return { config: defaultConfig(), source: { path, exists: false, explicit } };
+    return { config: defaultConfig(), source: { path, exists: false, explicit }, secrets: [] };
   }
   const { config, problems } = parseConfigText(text, path);
   const [first] = problems;
@@ -63,5 +66,9 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
       more > 0 ? `Run "clinvk config validate" to list them all.` : undefined,
     );
   }
-  return { config: expandConfig(config, env), source: { path, exists: true, explicit } };
+  return {
+    config: expandConfig(config, env),
+    source: { path, exists: true, explicit },
+    secrets: findSecrets(config),
+  };
 }

@@ -16,8 +16,10 @@ import {
 } from "yaml";
 import { isDeepStrictEqual } from "node:util";
 import type { Fs } from "../platform/types.ts";
-import { usageError } from "../errors.ts";
-import { writeFileAtomic } from "./atomic_write.ts";
+import { ClinvkError, usageError } from "../errors.ts";
+import { dirname } from "node:path";
+import { realTarget, writeFileAtomic } from "./atomic_write.ts";
+import { withConfigLock } from "./config_lock.ts";
 import { checkValue } from "./check_value.ts";
 import { configFsError, readConfigFile } from "./read_config_file.ts";
 import { configKeyPaths, type ConfigValue, getAtPath, type KeyType, lookupKey } from "./schema.ts";
@@ -32,6 +34,8 @@ export interface SetConfigValueOptions {
   key: string;
   /** The value as typed on the command line; parsed as YAML. */
   rawValue: string;
+  /** Sleeps while another clinvk holds the config lock. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /** Result of {@linkcode setConfigValue}. */
@@ -214,6 +218,30 @@ function rewriteValue(
   return doc.toString(YAML_OUT);
 }
 
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Runs a read-modify-write of the config file under its lock (see `config_lock.ts`), creating
+ * its directory first. File-system failures become config errors (exit 2).
+ */
+async function lockedEdit<T>(
+  fs: Fs,
+  path: string,
+  sleep: ((ms: number) => Promise<void>) | undefined,
+  edit: () => Promise<T>,
+): Promise<T> {
+  let target: string;
+  try {
+    target = await realTarget(fs, path);
+    await fs.mkdir(dirname(target), { recursive: true, mode: NEW_DIR_MODE });
+  } catch (error) {
+    throw configFsError("write", path, error);
+  }
+  return await withConfigLock({ fs, target, sleep: sleep ?? realSleep }, edit).catch((error) => {
+    throw error instanceof ClinvkError ? error : configFsError("write", path, error);
+  });
+}
+
 async function writeConfig(fs: Fs, path: string, text: string): Promise<void> {
   try {
     await writeFileAtomic(fs, path, text, { mode: NEW_FILE_MODE, dirMode: NEW_DIR_MODE });
@@ -237,14 +265,16 @@ export async function setConfigValue(options: SetConfigValueOptions): Promise<Se
   const { fs, path, key, rawValue } = options;
   const value = parseValueForKey(key, rawValue);
   const { segments } = targetOf(key);
-  const existing = await readConfigFile(fs, path, false);
-  const text = existing ?? "";
-  const doc = editableDocument(text, path);
-  prepareParents(doc, segments, key, path);
-  const out = spliceValue(text, doc, segments, value) ??
-    rewriteValue(doc, segments, value, rawValue);
-  await writeConfig(fs, path, out);
-  return { path, created: existing === undefined, value };
+  return await lockedEdit(fs, path, options.sleep, async () => {
+    const existing = await readConfigFile(fs, path, false);
+    const text = existing ?? "";
+    const doc = editableDocument(text, path);
+    prepareParents(doc, segments, key, path);
+    const out = spliceValue(text, doc, segments, value) ??
+      rewriteValue(doc, segments, value, rawValue);
+    await writeConfig(fs, path, out);
+    return { path, created: existing === undefined, value };
+  });
 }
 
 /** Options of {@linkcode unsetConfigValue}. */
@@ -252,6 +282,8 @@ export interface UnsetConfigValueOptions {
   fs: Fs;
   path: string;
   key: string;
+  /** Sleeps while another clinvk holds the config lock. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /**
@@ -268,19 +300,29 @@ export async function unsetConfigValue(
 ): Promise<{ path: string; removed: boolean }> {
   const { fs, path, key } = options;
   const known = lookupKey(key);
-  const existing = await readConfigFile(fs, path, false);
-  const doc = editableDocument(existing ?? "", path);
   const segments = key.split(".");
-  if (existing === undefined || !doc.hasIn(segments)) {
+  const inFile = async () => {
+    const existing = await readConfigFile(fs, path, false);
+    const doc = editableDocument(existing ?? "", path);
+    return existing !== undefined && doc.hasIn(segments) ? doc : undefined;
+  };
+  // Nothing to remove (the usual case for a typo) needs no lock and creates nothing.
+  if (await inFile() === undefined) {
     if (known === undefined) unknownKey(key);
     return { path, removed: false };
   }
-  doc.deleteIn(segments);
-  for (let i = segments.length - 1; i > 0; i--) {
-    const parent = doc.getIn(segments.slice(0, i), true);
-    if (!isMap(parent) || parent.items.length > 0 || parent.comment || parent.commentBefore) break;
-    doc.deleteIn(segments.slice(0, i));
-  }
-  await writeConfig(fs, path, doc.toString(YAML_OUT));
-  return { path, removed: true };
+  return await lockedEdit(fs, path, options.sleep, async () => {
+    const doc = await inFile();
+    if (doc === undefined) return { path, removed: false };
+    doc.deleteIn(segments);
+    for (let i = segments.length - 1; i > 0; i--) {
+      const parent = doc.getIn(segments.slice(0, i), true);
+      if (!isMap(parent) || parent.items.length > 0 || parent.comment || parent.commentBefore) {
+        break;
+      }
+      doc.deleteIn(segments.slice(0, i));
+    }
+    await writeConfig(fs, path, doc.toString(YAML_OUT));
+    return { path, removed: true };
+  });
 }

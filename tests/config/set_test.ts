@@ -109,8 +109,11 @@ Deno.test("setConfigValue() creates the file and its directory (mode 0700) when 
     assert.equal((await Deno.stat(home)).mode! & 0o777, 0o700);
     assert.equal((await Deno.stat(path)).mode! & 0o777, 0o600);
   }
-  // Nothing but config.yaml is left behind (no temp files).
-  assert.deepEqual([...Deno.readDirSync(home)].map((e) => e.name), ["config.yaml"]);
+  // Nothing but config.yaml and its lock is left behind (no temp files).
+  assert.deepEqual([...Deno.readDirSync(home)].map((e) => e.name).sort(), [
+    ".config.yaml.lock",
+    "config.yaml",
+  ]);
 });
 
 Deno.test("setConfigValue() fills an empty section", async () => {
