@@ -13,6 +13,7 @@ import {
   text_en,
 } from "@stricli/core";
 import { ClinvkError, diskErrorHint, errorLine, ExitCode, formatError } from "../errors.ts";
+import { StreamWriteError } from "../platform/types.ts";
 import { VERSION } from "../version.ts";
 import { completionsCommand } from "./completions/completions_command.ts";
 import { configRoutes } from "./config_command.ts";
@@ -57,6 +58,12 @@ export const routes: RouteMap<AppContext> = buildRouteMap({
 /** Turns any error into the one line clinvk prints (never a stack trace). */
 export function describeError(error: unknown): string {
   if (error instanceof ClinvkError) return formatError(error);
+  if (error instanceof StreamWriteError) {
+    // Not the store's disk: the place stdout (or stderr) was sent to refused the bytes.
+    return errorLine(
+      `Cannot write to ${error.stream}: ${error.message}. Check where ${error.stream} is redirected.`,
+    );
+  }
   const diskHint = diskErrorHint(error);
   if (diskHint) {
     // Atomic writes leave the previous version of every file in place, so nothing was lost.

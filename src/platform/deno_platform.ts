@@ -15,11 +15,12 @@ import {
   type Platform,
   SpawnError,
   type SpawnOptions,
+  StreamWriteError,
 } from "./types.ts";
 
 const encoder = new TextEncoder();
 
-function output(file: typeof Deno.stdout | typeof Deno.stderr): Output {
+function output(file: typeof Deno.stdout | typeof Deno.stderr, name: "stdout" | "stderr"): Output {
   // Set once the reader went away (`clinvk -o stream-json | head -3`).
   let closed = false;
   return {
@@ -33,7 +34,7 @@ function output(file: typeof Deno.stdout | typeof Deno.stderr): Output {
         // Nobody reads any more. Dropping the rest lets the turn finish and the session be
         // saved, instead of aborting it with an "unexpected error" mid-turn.
         if (error instanceof Deno.errors.BrokenPipe) closed = true;
-        else throw error;
+        else throw new StreamWriteError(name, error);
       }
     },
     isTerminal: () => file.isTerminal(),
@@ -174,8 +175,8 @@ export function denoPlatform(): Platform {
     pid: Deno.pid,
     cwd: () => Deno.cwd(),
     stdin,
-    stdout: output(Deno.stdout),
-    stderr: output(Deno.stderr),
+    stdout: output(Deno.stdout, "stdout"),
+    stderr: output(Deno.stderr, "stderr"),
     spawn,
     async runAttached(options) {
       // Not in a group of its own: an interactive backend must stay on the terminal's

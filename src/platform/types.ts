@@ -57,6 +57,19 @@ export interface AttachedOptions extends Omit<SpawnOptions, "stdinText"> {
 /** Why a process could not be started. */
 export type SpawnFailure = "not-found" | "permission-denied" | "bad-cwd" | "other";
 
+/**
+ * Thrown by an {@linkcode Output} whose write failed for a reason other than a reader that
+ * went away (`>/dev/full`, a full disk under a redirect, a closed descriptor): the failure is
+ * stdout's or stderr's, not clinvk's store, and is reported as such.
+ */
+export class StreamWriteError extends Error {
+  /** A failed write to `stream`; `cause` is the file-system error. */
+  constructor(readonly stream: "stdout" | "stderr", cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+    this.name = "StreamWriteError";
+  }
+}
+
 /** Thrown by {@linkcode Platform.spawn} when the process cannot be started. */
 export class SpawnError extends Error {
   constructor(readonly failure: SpawnFailure, message: string) {
