@@ -4,13 +4,12 @@
  * unchanged.
  * @module
  */
-import type { BackendName } from "./types.ts";
+import type { BackendName, ModelAlias } from "./types.ts";
+
+export type { ModelAlias };
 
 /** The backend-neutral model aliases. */
-export const MODEL_ALIASES = ["fast", "balanced", "best"] as const;
-
-/** One of {@linkcode MODEL_ALIASES}. */
-export type ModelAlias = typeof MODEL_ALIASES[number];
+export const MODEL_ALIASES: readonly ModelAlias[] = ["fast", "balanced", "best"];
 
 /**
  * What each alias means per backend.

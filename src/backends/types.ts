@@ -43,6 +43,11 @@ export interface TurnRequest {
   insideGitRepo?: boolean;
   /** Ask for partial text deltas (only matters for streaming output). */
   partial?: boolean;
+  /**
+   * Instructions for the system prompt: passed with the backend's own flag where it has one
+   * (Claude `--append-system-prompt`), else as a marked preamble of the prompt.
+   */
+  systemPrompt?: string;
 }
 
 /** Unified events (SPEC §8), the same shape for every backend. */
@@ -64,8 +69,42 @@ export interface TurnResult {
   usage?: TokenUsage;
   /** True when the backend reports usage summed over the whole thread (Codex). */
   usageIsCumulative: boolean;
-  /** The backend's own error message, when the turn failed. */
+  /** The backend's own error message, when the turn failed (one readable line). */
   error?: string;
+  /** The error as the backend printed it, before it was made readable (for classification). */
+  errorRaw?: string;
+  /** The HTTP status of the model API's error, when the backend reports one. */
+  errorStatus?: number;
+}
+
+/**
+ * Why a turn failed, for retries (`rate_limit`, `overloaded`, `network` are worth retrying)
+ * and HTTP status mapping. The backends classify their own errors; `timeout` and
+ * `interrupted` are the engine's.
+ */
+export type ErrorClass =
+  | "auth"
+  | "rate_limit"
+  | "overloaded"
+  | "not_found"
+  | "bad_request"
+  | "network"
+  | "timeout"
+  | "interrupted"
+  | "other";
+
+/** What a backend's failed run left behind, for {@linkcode Backend.classifyError}. */
+export interface BackendFailure {
+  /** The one-line error clinvk reports. */
+  message: string;
+  /** {@linkcode TurnResult.errorRaw}, when the stream carried the error. */
+  raw?: string;
+  /** {@linkcode TurnResult.errorStatus}. */
+  status?: number;
+  /** The backend's exit code. */
+  exitCode: number;
+  /** What it printed on stderr. */
+  stderr: string;
 }
 
 /** Incremental parser of a backend's streaming stdout, one line at a time. */
@@ -76,9 +115,16 @@ export interface StreamParser {
   result(): TurnResult;
 }
 
+/** The backend-neutral model aliases (SPEC §7). */
+export type ModelAlias = "fast" | "balanced" | "best";
+
 /** One backend CLI adapter. Pure: no I/O, so it is tested against the recorded samples. */
 export interface Backend {
   readonly name: BackendName;
+  /** The CLI's product name, e.g. "Claude Code". */
+  readonly label: string;
+  /** What `fast`, `balanced` and `best` mean for this backend. */
+  readonly models: Readonly<Record<ModelAlias, string>>;
   /** Executable name looked up on PATH when `backends.<name>.command` is not set. */
   readonly defaultCommand: string;
   /** One sentence telling how to install the CLI. */
@@ -97,6 +143,8 @@ export interface Backend {
   parseText(stdout: string): TurnResult;
   /** The real error text in stderr of a failed run, without the CLI's start-up noise. */
   errorFromStderr(stderr: string): string | undefined;
+  /** Why a run failed, from what the backend printed and its exit code. */
+  classifyError(failure: BackendFailure): ErrorClass;
   /** Whether a backend supports forking natively via `streamArgs({fork: true})`. */
   readonly nativeFork: boolean;
   /** Whether the backend keeps nothing with `ephemeral: true` (else clinvk deletes afterwards). */

@@ -8,7 +8,7 @@
  * `session_turn.ts`); the engine rework (issue 8) replaces what is behind it, not its shape.
  * @module
  */
-import type { TokenUsage, UnifiedEvent } from "../backends/types.ts";
+import type { ErrorClass, TokenUsage, UnifiedEvent } from "../backends/types.ts";
 import { getBackend } from "../backends/registry.ts";
 import type { Config } from "../config/schema.ts";
 import { ClinvkError, ExitCode } from "../errors.ts";
@@ -48,8 +48,9 @@ export interface TurnOptions {
   /** Model alias or name. Default: the session's requested model, else config. */
   model?: string;
   /**
-   * Instructions for the backend's system prompt where it has one; otherwise sent as a clearly
-   * marked preamble of the prompt.
+   * Instructions for the backend's system prompt: Claude's `--append-system-prompt` (added to
+   * Claude Code's own), a clearly marked preamble of the prompt for backends without such a flag
+   * (Codex, Gemini). Given per turn: a resumed turn without it runs without.
    */
   systemPrompt?: string;
   /** Stop the backend after this long (exit 124, error class `timeout`). */
@@ -77,20 +78,7 @@ export interface TurnOptions {
   onEvent?(event: UnifiedEvent, sessionId: string | undefined): void;
 }
 
-/**
- * Why a turn failed, for retries (`rate_limit`, `overloaded`, `network` are retryable) and HTTP
- * status mapping.
- */
-export type ErrorClass =
-  | "auth"
-  | "rate_limit"
-  | "overloaded"
-  | "not_found"
-  | "bad_request"
-  | "network"
-  | "timeout"
-  | "interrupted"
-  | "other";
+export type { ErrorClass };
 
 /** How a turn ended: the fields of `clinvk -o json`, and what callers need besides. */
 export interface TurnReport {
@@ -159,7 +147,8 @@ export async function runTurn(
   const plan = planTurn({
     kind,
     backend: backend.name,
-    prompt: withSystemPrompt(options.prompt, options.systemPrompt),
+    prompt: options.prompt,
+    systemPrompt: options.systemPrompt,
     model,
     workdir,
     config: deps.config,
@@ -205,7 +194,7 @@ export async function runTurn(
   const report = turnReport(plan, done);
   return {
     ...report,
-    errorClass: done.outcome.ok ? undefined : errorClassOf(done.outcome),
+    errorClass: done.outcome.errorClass,
     argv,
     cwd: plan.cwd,
     saveError: done.saveError,
@@ -235,30 +224,4 @@ async function sessionFor(
     );
   }
   return session;
-}
-
-/** Until the backends take a system prompt natively, it travels as a marked preamble. */
-function withSystemPrompt(prompt: string, systemPrompt: string | undefined): string {
-  if (!systemPrompt?.trim()) return prompt;
-  return `[System instructions]\n${systemPrompt.trim()}\n[End of system instructions]\n\n${prompt}`;
-}
-
-/** A first, backend-independent classification; the backends refine it (issue 8). */
-function errorClassOf(
-  outcome: { timedOut: boolean; interrupted: boolean; error?: string },
-): ErrorClass {
-  if (outcome.timedOut) return "timeout";
-  if (outcome.interrupted) return "interrupted";
-  const text = outcome.error ?? "";
-  if (/\b(401|403)\b|unauthori[sz]ed|api key|authentication|log ?in/i.test(text)) return "auth";
-  if (/\b429\b|rate.?limit|quota|too many requests/i.test(text)) return "rate_limit";
-  if (/\b(503|529)\b|overloaded|unavailable/i.test(text)) return "overloaded";
-  if (/no conversation found|no rollout found|invalid session identifier|not found/i.test(text)) {
-    return "not_found";
-  }
-  if (/\b400\b|bad request|invalid/i.test(text)) return "bad_request";
-  if (/ECONNREFUSED|ENOTFOUND|network|connection|fetch failed|socket/i.test(text)) {
-    return "network";
-  }
-  return "other";
 }

@@ -4,7 +4,13 @@
  * `parallel` and friends can reuse it.
  * @module
  */
-import type { Backend, TurnRequest, TurnResult, UnifiedEvent } from "../backends/types.ts";
+import type {
+  Backend,
+  ErrorClass,
+  TurnRequest,
+  TurnResult,
+  UnifiedEvent,
+} from "../backends/types.ts";
 import { ClinvkError, ExitCode } from "../errors.ts";
 import type { Platform } from "../platform/types.ts";
 import { CommandNotFoundError, runProcess, type StopCause } from "../runner/run_process.ts";
@@ -40,6 +46,8 @@ export interface TurnOutcome {
   durationSeconds: number;
   /** One-line reason when not ok. */
   error?: string;
+  /** Why it failed, when not ok. */
+  errorClass?: ErrorClass;
 }
 
 /** The argv clinvk runs for `run`, for `--dry-run` and logs. */
@@ -91,7 +99,25 @@ export async function executeTurn(platform: Platform, run: TurnRun): Promise<Tur
     stopped,
     durationSeconds,
     error,
+    errorClass: ok ? undefined : errorClassOf(run.backend, outcome, result, error!),
   };
+}
+
+/** Time limits and stop requests are clinvk's own; every other failure the backend classifies. */
+function errorClassOf(
+  backend: Backend,
+  outcome: { exitCode: number; stopped?: StopCause; stderr: string },
+  result: TurnResult,
+  message: string,
+): ErrorClass {
+  if (outcome.stopped) return outcome.stopped.kind === "abort" ? "interrupted" : "timeout";
+  return backend.classifyError({
+    message,
+    raw: result.errorRaw,
+    status: result.errorStatus,
+    exitCode: outcome.exitCode,
+    stderr: outcome.stderr,
+  });
 }
 
 /** 124 for a time limit; 128 + n for a signal n; 130 for any other abort (Ctrl-C alike). */

@@ -26,6 +26,8 @@ export interface TurnPlanInput {
   session?: SessionRecord;
   insideGitRepo: boolean;
   partial: boolean;
+  /** Instructions for the backend's system prompt. */
+  systemPrompt?: string;
 }
 
 /** A planned turn. */
@@ -64,6 +66,7 @@ export function planTurn(input: TurnPlanInput): TurnPlan {
     extraArgs: settings.extra_args,
     insideGitRepo: input.insideGitRepo,
     partial: input.partial,
+    systemPrompt: input.systemPrompt,
   };
   let copyForkOf: string | undefined;
   const session = input.session;

@@ -4,7 +4,7 @@
  * @module
  */
 import type { UnifiedEvent } from "../backends/types.ts";
-import { codexConfiguredModel } from "../backends/codex_model.ts";
+import { codexConfiguredModel } from "../backends/codex/model.ts";
 import type { Config } from "../config/schema.ts";
 import type { Platform } from "../platform/types.ts";
 import type { SessionRecord } from "../sessions/record.ts";

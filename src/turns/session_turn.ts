@@ -6,7 +6,7 @@
  * @module
  */
 import type { TokenUsage, UnifiedEvent } from "../backends/types.ts";
-import { forkGeminiChat } from "../backends/gemini_fork.ts";
+import { forkGeminiChat } from "../backends/gemini/fork.ts";
 import type { Config } from "../config/schema.ts";
 import { ClinvkError, ExitCode } from "../errors.ts";
 import type { Platform } from "../platform/types.ts";
@@ -16,7 +16,7 @@ import { formatTimestamp } from "../sessions/time.ts";
 import { runProcess } from "../runner/run_process.ts";
 import { executeTurn, type TurnOutcome } from "./execute_turn.ts";
 import type { TurnPlan } from "./plan_turn.ts";
-import { addUsage, emptyUsage } from "../backends/usage.ts";
+import { addUsage, emptyUsage } from "../backends/shared/usage.ts";
 import { turnUsage } from "./token_accounting.ts";
 
 /** What a session turn needs from the app. */

@@ -4,7 +4,7 @@
  * @module
  */
 import type { TokenUsage, TurnResult } from "../backends/types.ts";
-import { emptyUsage, usageForTurn } from "../backends/usage.ts";
+import { emptyUsage, usageForTurn } from "../backends/shared/usage.ts";
 import type { TurnMetadata } from "../sessions/record.ts";
 
 /**

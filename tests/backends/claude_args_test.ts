@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { claudeBackend } from "../../src/backends/claude.ts";
+import { claudeBackend } from "../../src/backends/claude/index.ts";
 import { ClinvkError, ExitCode } from "../../src/errors.ts";
 import type { TurnRequest } from "../../src/backends/types.ts";
 import { scenarios, valueAfter } from "./samples.ts";

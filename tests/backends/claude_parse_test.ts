@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { claudeBackend } from "../../src/backends/claude.ts";
+import { claudeBackend } from "../../src/backends/claude/index.ts";
 import type { UnifiedEvent } from "../../src/backends/types.ts";
 import { jsonLines, sampleOutput } from "./samples.ts";
 

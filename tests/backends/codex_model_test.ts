@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { codexConfiguredModel } from "../../src/backends/codex_model.ts";
+import { codexConfiguredModel } from "../../src/backends/codex/model.ts";
 
 async function withCodexHome(config: string | undefined, fn: (home: string) => Promise<void>) {
   const home = await Deno.makeTempDir();

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { codexBackend } from "../../src/backends/codex.ts";
+import { codexBackend } from "../../src/backends/codex/index.ts";
 import type { UnifiedEvent } from "../../src/backends/types.ts";
-import { usageForTurn } from "../../src/backends/usage.ts";
+import { usageForTurn } from "../../src/backends/shared/usage.ts";
 import { jsonLines, sampleOutput } from "./samples.ts";
 
 function feed(stdout: string) {

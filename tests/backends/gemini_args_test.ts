@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { geminiBackend } from "../../src/backends/gemini.ts";
+import { geminiBackend } from "../../src/backends/gemini/index.ts";
 import type { TurnRequest } from "../../src/backends/types.ts";
 import { ClinvkError, ExitCode } from "../../src/errors.ts";
 import { scenarios, valueAfter } from "./samples.ts";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { forkGeminiChat } from "../../src/backends/gemini_fork.ts";
+import { forkGeminiChat } from "../../src/backends/gemini/fork.ts";
 import { ClinvkError, ExitCode } from "../../src/errors.ts";
 import { readSample } from "./samples.ts";
 

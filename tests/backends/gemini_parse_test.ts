@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { geminiBackend } from "../../src/backends/gemini.ts";
+import { geminiBackend } from "../../src/backends/gemini/index.ts";
 import type { UnifiedEvent } from "../../src/backends/types.ts";
 import { jsonLines, sampleOutput } from "./samples.ts";
 

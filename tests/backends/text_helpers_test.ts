@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { describeApiError, oneLine } from "../../src/backends/error_text.ts";
-import { extractJsonObjects } from "../../src/backends/json_extract.ts";
-import { parseJsonLine } from "../../src/backends/json_value.ts";
-import { errorLine } from "../../src/backends/stderr_noise.ts";
+import { describeApiError, oneLine } from "../../src/backends/shared/error_text.ts";
+import { extractJsonObjects } from "../../src/backends/shared/json_extract.ts";
+import { parseJsonLine } from "../../src/backends/shared/json_value.ts";
+import { errorLine } from "../../src/backends/shared/stderr_noise.ts";
 import { readSample } from "./samples.ts";
 
 Deno.test("extractJsonObjects() finds the error object after Gemini's stack trace", async () => {

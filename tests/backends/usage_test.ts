@@ -5,7 +5,7 @@ import {
   makeUsage,
   subtractUsage,
   usageForTurn,
-} from "../../src/backends/usage.ts";
+} from "../../src/backends/shared/usage.ts";
 
 Deno.test("emptyUsage() is all zeros and a fresh object each call", () => {
   const a = emptyUsage();

@@ -121,6 +121,48 @@ Deno.test("runTurn() classifies a backend's API failure", async () => {
   });
 });
 
+for (const backend of ["claude", "codex", "gemini"] as const) {
+  Deno.test(`runTurn() classifies a ${backend} rate limit as rate_limit`, async () => {
+    await withFakeEnv(async (sb) => {
+      const report = await runTurn(
+        engineDeps(sb),
+        { kind: "ephemeral", backend, workdir: sb.work },
+        {
+          prompt: "x [[fake:error=429]]",
+        },
+      );
+      assert.notEqual(report.exitCode, 0);
+      assert.equal(report.errorClass, "rate_limit", report.error);
+    });
+  });
+}
+
+Deno.test("runTurn() passes the system prompt with Claude's flag and as a preamble to the others", async () => {
+  await withFakeEnv(async (sb) => {
+    const deps = engineDeps(sb);
+    const systemPrompt = "-Answer in French";
+    for (const backend of ["claude", "codex", "gemini"] as const) {
+      const report = await runTurn(deps, { kind: "ephemeral", backend, workdir: sb.work }, {
+        prompt: "hello",
+        systemPrompt,
+      });
+      assert.equal(report.exitCode, 0, report.error);
+    }
+    const [claude, codex, gemini] = (await readFakeLog(sb.log)).filter((c) =>
+      c.argv[0] !== "--delete-session"
+    );
+    assert.ok(
+      claude!.argv.includes(`--append-system-prompt=${systemPrompt}`),
+      claude!.argv.join(" "),
+    );
+    assert.ok(claude!.argv.includes("hello"));
+    const preamble =
+      `[System instructions]\n${systemPrompt}\n[End of system instructions]\n\nhello`;
+    assert.equal(codex!.argv.at(-1), preamble);
+    assert.ok(gemini!.argv.includes(preamble), gemini!.argv.join(" "));
+  });
+});
+
 Deno.test("runTurn() of a session that does not exist throws exit 4 before running", async () => {
   await withFakeEnv(async (sb) => {
     const deps = engineDeps(sb);

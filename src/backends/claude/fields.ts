@@ -3,9 +3,9 @@
  * object in one-shot JSON and as the last stream-json line).
  * @module
  */
-import { asCount, asObject } from "./json_value.ts";
-import type { TokenUsage } from "./types.ts";
-import { makeUsage } from "./usage.ts";
+import { asCount, asObject } from "../shared/json_value.ts";
+import type { TokenUsage } from "../types.ts";
+import { makeUsage } from "../shared/usage.ts";
 
 /**
  * clinvk's usage from Claude's `usage` object. Claude reports uncached input, cache writes

@@ -4,7 +4,7 @@
  * for a flag.
  * @module
  */
-import { usageError } from "../errors.ts";
+import { usageError } from "../../errors.ts";
 
 /**
  * Returns `value` when it is one of `choices`; otherwise throws a usage error (exit 2) that

@@ -2,7 +2,7 @@
  * Parser of `codex exec --json` output: JSON lines, the same for streaming and one-shot runs.
  * @module
  */
-import { describeApiError } from "./error_text.ts";
+import { describeApiError } from "../shared/error_text.ts";
 import {
   asCount,
   asNonEmptyString,
@@ -11,9 +11,9 @@ import {
   asString,
   type JsonObject,
   parseJsonLine,
-} from "./json_value.ts";
-import type { StreamParser, TokenUsage, TurnResult, UnifiedEvent } from "./types.ts";
-import { makeUsage } from "./usage.ts";
+} from "../shared/json_value.ts";
+import type { StreamParser, TokenUsage, TurnResult, UnifiedEvent } from "../types.ts";
+import { makeUsage } from "../shared/usage.ts";
 
 type ToolUse = Extract<UnifiedEvent, { type: "tool_use" }>;
 type ToolResult = Extract<UnifiedEvent, { type: "tool_result" }>;
@@ -49,7 +49,9 @@ export class CodexStreamParser implements StreamParser {
   #answer: string | undefined;
   #usage: TokenUsage | undefined;
   #failure: string | undefined;
+  #failureRaw: string | undefined;
   #lastNotice: string | undefined;
+  #lastNoticeRaw: string | undefined;
   #completed = false;
   #started = new Set<string>();
   #sawEvent = false;
@@ -92,8 +94,13 @@ export class CodexStreamParser implements StreamParser {
     const result: TurnResult = { content: this.#answer ?? "", usageIsCumulative: true };
     if (this.#threadId !== undefined) result.backendSessionId = this.#threadId;
     if (this.#usage !== undefined) result.usage = this.#usage;
+    const failed = this.#failure !== undefined;
     const error = this.#failure ?? (this.#completed ? undefined : this.#lastNotice);
-    if (error !== undefined) result.error = error;
+    if (error !== undefined) {
+      result.error = error;
+      const raw = failed ? this.#failureRaw : this.#lastNoticeRaw;
+      if (raw !== undefined) result.errorRaw = raw;
+    }
     return result;
   }
 
@@ -149,6 +156,7 @@ export class CodexStreamParser implements StreamParser {
   #onTurnFailed(event: JsonObject): UnifiedEvent[] {
     const raw = asString(asObject(event.error)?.message);
     this.#failure = raw ? describeApiError(raw) : this.#lastNotice ?? "Codex turn failed";
+    this.#failureRaw = raw ?? this.#lastNoticeRaw;
     return [{ type: "error", message: this.#failure, fatal: true }];
   }
 
@@ -156,6 +164,7 @@ export class CodexStreamParser implements StreamParser {
     const raw = asString(event.message);
     if (!raw) return [];
     this.#lastNotice = describeApiError(raw);
+    this.#lastNoticeRaw = raw;
     return [{ type: "error", message: this.#lastNotice, fatal: false }];
   }
 }

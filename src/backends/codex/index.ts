@@ -2,33 +2,12 @@
  * The Codex CLI (`codex exec`) adapter.
  * @module
  */
-import { codexArgs } from "./codex_args.ts";
-import { CodexStreamParser } from "./codex_stream.ts";
-import { resolveModelAlias } from "./models.ts";
-import { errorLine, type NoiseRules } from "./stderr_noise.ts";
-import { parseTextOutput } from "./text_result.ts";
-import type { Backend, TurnResult } from "./types.ts";
-
-/**
- * What Codex prints on stderr that is not an error: the stdin note, the text-mode header
- * (samples/codex/text.stderr) and sandbox warnings. A Rust `Stack backtrace:` ends the useful
- * part.
- */
-const CODEX_NOISE: NoiseRules = {
-  noise: [
-    /^Reading additional input from stdin/,
-    /^OpenAI Codex v/,
-    /^-{4,}$/,
-    /^(workdir|model|provider|approval|sandbox|reasoning effort|reasoning summaries|session id): /,
-    /^warning: /,
-  ],
-  stopAt: [/^Stack backtrace:/],
-};
-
-/** The real error text in Codex's stderr (e.g. `Not inside a trusted directory …`). */
-export function codexErrorFromStderr(stderr: string): string | undefined {
-  return errorLine(stderr, CODEX_NOISE);
-}
+import { codexArgs } from "./argv.ts";
+import { CodexStreamParser } from "./stream.ts";
+import { MODEL_ALIAS_TABLE, resolveModelAlias } from "../models.ts";
+import { classifyCodexError, codexErrorFromStderr } from "./errors.ts";
+import { parseTextOutput } from "../text_result.ts";
+import type { Backend, TurnResult } from "../types.ts";
 
 /**
  * Parses the complete JSONL output of `codex exec --json`. When Codex fails before its first
@@ -53,6 +32,8 @@ export function parseCodexJson(stdout: string, stderr: string): TurnResult {
  */
 export const codexBackend: Backend = {
   name: "codex",
+  label: "Codex CLI",
+  models: MODEL_ALIAS_TABLE.codex,
   defaultCommand: "codex",
   installHint: "Install the Codex CLI with `npm install -g @openai/codex`.",
   nativeFork: true,
@@ -64,4 +45,5 @@ export const codexBackend: Backend = {
   parseJson: parseCodexJson,
   parseText: (stdout) => parseTextOutput(stdout, true),
   errorFromStderr: codexErrorFromStderr,
+  classifyError: classifyCodexError,
 };

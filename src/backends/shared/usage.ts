@@ -3,7 +3,7 @@
  * keeps two invariants: `cached` is part of `input`, and `total = input + output`.
  * @module
  */
-import type { TokenUsage } from "./types.ts";
+import type { TokenUsage } from "../types.ts";
 
 /** A usage of zero tokens. Returns a fresh object each call. */
 export function emptyUsage(): TokenUsage {

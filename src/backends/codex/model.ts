@@ -5,7 +5,7 @@
  * @module
  */
 import { join } from "node:path";
-import type { Env, Fs } from "../platform/types.ts";
+import type { Env, Fs } from "../../platform/types.ts";
 
 /**
  * The `model` set at the top level of `$CODEX_HOME/config.toml` (default `~/.codex`), or

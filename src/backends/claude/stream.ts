@@ -10,10 +10,10 @@ import {
   asString,
   type JsonObject,
   parseJsonLine,
-} from "./json_value.ts";
-import { claudeModelName, claudeUsage, modelFromModelUsage } from "./claude_fields.ts";
-import { oneLine } from "./error_text.ts";
-import type { StreamParser, TokenUsage, TurnResult, UnifiedEvent } from "./types.ts";
+} from "../shared/json_value.ts";
+import { claudeModelName, claudeUsage, modelFromModelUsage } from "./fields.ts";
+import { oneLine } from "../shared/error_text.ts";
+import type { StreamParser, TokenUsage, TurnResult, UnifiedEvent } from "../types.ts";
 
 /**
  * Turns Claude's stream messages into unified events and collects the turn's result.
@@ -37,6 +37,8 @@ export class ClaudeStreamParser implements StreamParser {
   #lastAnswer: string | undefined;
   #usage: TokenUsage | undefined;
   #error: string | undefined;
+  #errorRaw: string | undefined;
+  #errorStatus: number | undefined;
   #syntheticError: string | undefined;
   #currentMessageId: string | undefined;
   #streamedIds = new Set<string>();
@@ -82,7 +84,11 @@ export class ClaudeStreamParser implements StreamParser {
     if (this.#model !== undefined) result.model = this.#model;
     if (this.#usage !== undefined) result.usage = this.#usage;
     const error = this.#error ?? (this.#sawResult ? undefined : this.#syntheticError);
-    if (error !== undefined) result.error = error;
+    if (error !== undefined) {
+      result.error = error;
+      if (this.#errorRaw !== undefined) result.errorRaw = this.#errorRaw;
+      if (this.#errorStatus !== undefined) result.errorStatus = this.#errorStatus;
+    }
     return result;
   }
 
@@ -145,6 +151,8 @@ export class ClaudeStreamParser implements StreamParser {
       .map((b) => asString(b?.text) ?? "");
     if (message.error !== undefined && message.error !== null) {
       this.#syntheticError = oneLine(texts.join(" ")) || oneLine(String(message.error));
+      // Claude's own error kind ("server_error", "authentication_failed", …) helps classify.
+      this.#errorRaw ??= `${String(message.error)}: ${texts.join(" ")}`;
       return [];
     }
     const id = asNonEmptyString(body?.id);
@@ -210,6 +218,9 @@ export class ClaudeStreamParser implements StreamParser {
       // On failure `result` is the error message, not an answer.
       this.#finalText = "";
       this.#error = resultError(message, text);
+      this.#errorRaw = [asString(this.#errorRaw), text].filter(Boolean).join(" | ") || undefined;
+      const status = message.api_error_status;
+      if (typeof status === "number") this.#errorStatus = status;
       events.push({ type: "error", message: this.#error, fatal: true });
     } else {
       this.#finalText = text ?? this.#lastAnswer ?? "";

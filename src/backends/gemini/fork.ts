@@ -8,11 +8,11 @@
  * rather than guess.
  * @module
  */
-import { errorName } from "../platform/fs_errors.ts";
+import { errorName } from "../../platform/fs_errors.ts";
 import { join } from "node:path";
-import { ClinvkError, ExitCode } from "../errors.ts";
-import { asObject, asString } from "./json_value.ts";
-import type { Fs } from "../platform/types.ts";
+import { ClinvkError, ExitCode } from "../../errors.ts";
+import { asObject, asString } from "../shared/json_value.ts";
+import type { Fs } from "../../platform/types.ts";
 
 /** What {@linkcode forkGeminiChat} needs. */
 export interface ForkGeminiChatOptions {

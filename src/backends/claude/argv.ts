@@ -2,9 +2,9 @@
  * argv for Claude Code (`claude`), in the order recorded in samples/index.jsonl.
  * @module
  */
-import { usageError } from "../errors.ts";
-import { looksLikeFlag, requireChoice, requireSessionId } from "./argv_checks.ts";
-import type { TurnRequest } from "./types.ts";
+import { usageError } from "../../errors.ts";
+import { looksLikeFlag, requireChoice, requireSessionId } from "../shared/argv_checks.ts";
+import type { TurnRequest } from "../types.ts";
 
 /** Values of `claude --permission-mode` (samples/help/claude-help.txt). */
 export const CLAUDE_PERMISSION_MODES = [
@@ -38,6 +38,10 @@ export function claudeArgs(request: TurnRequest, output: "json" | "stream-json")
   }
   if (request.model) flags.push("--model", request.model);
   if (request.ephemeral) flags.push("--no-session-persistence");
+  // Appended, not replacing Claude Code's own system prompt, which makes it the coding agent
+  // it is. One argv element, so instructions that start with "-" stay a value.
+  const system = request.systemPrompt?.trim();
+  if (system) flags.push(`--append-system-prompt=${system}`);
   if (request.approvalMode) {
     flags.push(
       "--permission-mode",

@@ -2,21 +2,13 @@
  * The Claude Code (`claude`) adapter.
  * @module
  */
-import { claudeArgs } from "./claude_args.ts";
-import { ClaudeStreamParser } from "./claude_stream.ts";
-import { asArray, asObject, type JsonObject, parseJsonLine } from "./json_value.ts";
-import { resolveModelAlias } from "./models.ts";
-import { errorLine, type NoiseRules } from "./stderr_noise.ts";
-import { parseTextOutput } from "./text_result.ts";
-import type { Backend, TurnResult } from "./types.ts";
-
-/** Claude Code prints no start-up noise on stderr; what is there is the error. */
-const CLAUDE_NOISE: NoiseRules = { noise: [] };
-
-/** The real error text in Claude Code's stderr (e.g. `No conversation found with session ID: …`). */
-export function claudeErrorFromStderr(stderr: string): string | undefined {
-  return errorLine(stderr, CLAUDE_NOISE);
-}
+import { claudeArgs } from "./argv.ts";
+import { ClaudeStreamParser } from "./stream.ts";
+import { asArray, asObject, type JsonObject, parseJsonLine } from "../shared/json_value.ts";
+import { MODEL_ALIAS_TABLE, resolveModelAlias } from "../models.ts";
+import { classifyClaudeError, claudeErrorFromStderr } from "./errors.ts";
+import { parseTextOutput } from "../text_result.ts";
+import type { Backend, TurnResult } from "../types.ts";
 
 /**
  * Parses `claude -p P --output-format json`: one `result` object. With `--verbose` (e.g. from
@@ -53,6 +45,8 @@ function claudeMessages(stdout: string): JsonObject[] {
  */
 export const claudeBackend: Backend = {
   name: "claude",
+  label: "Claude Code",
+  models: MODEL_ALIAS_TABLE.claude,
   defaultCommand: "claude",
   installHint: "Install Claude Code with `npm install -g @anthropic-ai/claude-code`.",
   nativeFork: true,
@@ -64,4 +58,5 @@ export const claudeBackend: Backend = {
   parseJson: parseClaudeJson,
   parseText: (stdout) => parseTextOutput(stdout, false),
   errorFromStderr: claudeErrorFromStderr,
+  classifyError: classifyClaudeError,
 };

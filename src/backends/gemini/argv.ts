@@ -2,8 +2,9 @@
  * argv for the Gemini CLI (`gemini`), in the order recorded in samples/index.jsonl.
  * @module
  */
-import { looksLikeFlag, requireChoice, requireSessionId } from "./argv_checks.ts";
-import type { TurnRequest } from "./types.ts";
+import { looksLikeFlag, requireChoice, requireSessionId } from "../shared/argv_checks.ts";
+import { withSystemPreamble } from "../shared/system_prompt.ts";
+import type { TurnRequest } from "../types.ts";
 
 /** Values of `gemini --approval-mode` (samples/help/gemini-help.txt). */
 export const GEMINI_APPROVAL_MODES = ["default", "auto_edit", "yolo", "plan"] as const;
@@ -54,8 +55,8 @@ export function geminiArgs(request: TurnRequest, output: "json" | "stream-json")
     flags.push(sandbox === "on" || sandbox === "true" ? "--sandbox" : "--sandbox=false");
   }
   flags.push("-o", output);
-  const prompt = looksLikeFlag(request.prompt)
-    ? [`--prompt=${request.prompt}`]
-    : ["-p", request.prompt];
+  // Gemini has no system prompt flag (samples/help/gemini-help.txt).
+  const text = withSystemPreamble(request.prompt, request.systemPrompt);
+  const prompt = looksLikeFlag(text) ? [`--prompt=${text}`] : ["-p", text];
   return [...(request.extraArgs ?? []), ...prompt, ...flags];
 }

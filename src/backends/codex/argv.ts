@@ -2,9 +2,10 @@
  * argv for the Codex CLI (`codex exec`), in the order recorded in samples/index.jsonl.
  * @module
  */
-import { usageError } from "../errors.ts";
-import { looksLikeFlag, requireChoice, requireSessionId } from "./argv_checks.ts";
-import type { TurnRequest } from "./types.ts";
+import { usageError } from "../../errors.ts";
+import { looksLikeFlag, requireChoice, requireSessionId } from "../shared/argv_checks.ts";
+import { withSystemPreamble } from "../shared/system_prompt.ts";
+import type { TurnRequest } from "../types.ts";
 
 /** Values of `codex exec -s/--sandbox` (samples/help/codex-exec-help.txt). */
 export const CODEX_SANDBOX_MODES = ["read-only", "workspace-write", "danger-full-access"] as const;
@@ -51,11 +52,13 @@ export function codexArgs(request: TurnRequest): string[] {
   argv.push(...approvalAndSandboxArgs(request, mode === "new"));
   const extra = request.extraArgs ?? [];
   argv.push(...extra);
+  // `codex exec` has no system prompt flag (samples/help/codex-exec-help.txt).
+  const prompt = withSystemPreamble(request.prompt, request.systemPrompt);
   const positionals = request.resumeId === undefined
-    ? [request.prompt]
-    : [requireSessionId(request.resumeId), request.prompt];
-  const needsSeparator = extra.length > 0 || looksLikeFlag(request.prompt) ||
-    (mode === "new" && EXEC_SUBCOMMANDS.includes(request.prompt));
+    ? [prompt]
+    : [requireSessionId(request.resumeId), prompt];
+  const needsSeparator = extra.length > 0 || looksLikeFlag(prompt) ||
+    (mode === "new" && EXEC_SUBCOMMANDS.includes(prompt));
   argv.push(...(needsSeparator ? ["--", ...positionals] : positionals));
   return argv;
 }

@@ -3,9 +3,9 @@
  * different shapes; both list every model that ran, including a small router model.
  * @module
  */
-import { asCount, asObject, type JsonObject } from "./json_value.ts";
-import type { TokenUsage } from "./types.ts";
-import { makeUsage } from "./usage.ts";
+import { asCount, asObject, type JsonObject } from "../shared/json_value.ts";
+import type { TokenUsage } from "../types.ts";
+import { makeUsage } from "../shared/usage.ts";
 
 /**
  * Usage and model from one-shot JSON `stats.models.<name>.tokens`: `prompt` (includes

@@ -2,16 +2,16 @@
  * Parser of `gemini -o stream-json` output.
  * @module
  */
-import { describeApiError } from "./error_text.ts";
-import { geminiStreamStats } from "./gemini_stats.ts";
+import { describeApiError } from "../shared/error_text.ts";
+import { geminiStreamStats } from "./stats.ts";
 import {
   asNonEmptyString,
   asObject,
   asString,
   type JsonObject,
   parseJsonLine,
-} from "./json_value.ts";
-import type { StreamParser, TokenUsage, TurnResult, UnifiedEvent } from "./types.ts";
+} from "../shared/json_value.ts";
+import type { StreamParser, TokenUsage, TurnResult, UnifiedEvent } from "../types.ts";
 
 type ToolUse = Extract<UnifiedEvent, { type: "tool_use" }>;
 type ToolResult = Extract<UnifiedEvent, { type: "tool_result" }>;
@@ -33,7 +33,9 @@ export class GeminiStreamParser implements StreamParser {
   #answer = "";
   #usage: TokenUsage | undefined;
   #error: string | undefined;
+  #errorRaw: string | undefined;
   #lastNotice: string | undefined;
+  #lastNoticeRaw: string | undefined;
   #sawResult = false;
 
   /** Whether the final `result` event has been seen. */
@@ -70,7 +72,11 @@ export class GeminiStreamParser implements StreamParser {
     if (this.#model !== undefined) result.model = this.#model;
     if (this.#usage !== undefined) result.usage = this.#usage;
     const error = this.#error ?? (this.#sawResult ? undefined : this.#lastNotice);
-    if (error !== undefined) result.error = error;
+    if (error !== undefined) {
+      result.error = error;
+      const raw = this.#error !== undefined ? this.#errorRaw : this.#lastNoticeRaw;
+      if (raw !== undefined) result.errorRaw = raw;
+    }
     return result;
   }
 
@@ -97,6 +103,7 @@ export class GeminiStreamParser implements StreamParser {
     const message = asString(event.message);
     if (!message) return [];
     this.#lastNotice = describeApiError(message);
+    this.#lastNoticeRaw = message;
     return [{ type: "error", message: this.#lastNotice, fatal: false }];
   }
 
@@ -112,6 +119,7 @@ export class GeminiStreamParser implements StreamParser {
     if (event.status === "error") {
       const message = asString(asObject(event.error)?.message);
       this.#error = message ? describeApiError(message) : this.#lastNotice ?? "Gemini turn failed";
+      this.#errorRaw = message ?? this.#lastNoticeRaw;
       events.push({ type: "error", message: this.#error, fatal: true });
     }
     return events;
