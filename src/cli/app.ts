@@ -20,6 +20,7 @@ import { configRoutes } from "./config_command.ts";
 import type { AppContext } from "./context.ts";
 import { promptCommandSpec } from "./prompt_command.ts";
 import { resumeCommandSpec } from "./resume_command.ts";
+import { serveRoutes } from "./serve/routes.ts";
 import { sessionsRoutes } from "./sessions/routes.ts";
 import { versionCommand } from "./version_command.ts";
 
@@ -32,6 +33,7 @@ export const routes: RouteMap<AppContext> = buildRouteMap({
     resume: resumeCommandSpec,
     sessions: sessionsRoutes,
     config: configRoutes,
+    serve: serveRoutes,
     version: versionCommand,
     completions: completionsCommand(() => routes),
   },

@@ -64,6 +64,35 @@ export interface Config {
   };
   /** Kill a backend that runs longer than this (0 = no limit). */
   timeout_seconds: number;
+  /** `clinvk serve` (README "Server"). */
+  server: ServerConfig;
+}
+
+/** Formats of the server's request log. */
+export const LOG_FORMATS = ["text", "json"] as const;
+/** A request log format. */
+export type LogFormat = typeof LOG_FORMATS[number];
+
+/** Settings of `clinvk serve`. */
+export interface ServerConfig {
+  host: string;
+  port: number;
+  /** Directory a request runs in when it names none (default: where the server started). */
+  workdir?: string;
+  /** Directories (and their subdirectories) a request may name as its workdir. */
+  allowed_workdirs: string[];
+  /** API key name → `sha256:<hex>` of the key. */
+  api_keys: Record<string, string>;
+  /** Origins allowed by CORS (`*` for any). */
+  cors_origins: string[];
+  /** Proxies whose `X-Forwarded-For` is believed: addresses, CIDR ranges or `loopback`. */
+  trusted_proxies: string[];
+  max_body_bytes: number;
+  /** Per API key; 0 = no limit. */
+  limits: { requests_per_minute: number; concurrent_turns: number; tokens_per_day: number };
+  log_format: LogFormat;
+  /** How long running turns may finish after SIGINT/SIGTERM before they are stopped. */
+  shutdown_grace_seconds: number;
 }
 
 /** The type of one config key. String-typed kinds get `${VAR}` expansion (see `expand.ts`). */
@@ -140,6 +169,67 @@ function backendKeys(name: BackendName): KeySpec[] {
   ];
 }
 
+/** The `server.*` keys of `clinvk serve`. */
+function serverKeys(): KeySpec[] {
+  const limit = (name: string, what: string) =>
+    key(`server.limits.${name}`, { kind: "int", min: 0 }, 0, `${what} per API key (0 = no limit)`);
+  return [
+    key("server.host", { kind: "string" }, "127.0.0.1", "Address clinvk serve binds"),
+    key("server.port", { kind: "int", min: 0, max: 65535 }, 8080, "Port clinvk serve listens on"),
+    key(
+      "server.workdir",
+      { kind: "string" },
+      undefined,
+      "Directory a request runs in when it names none (default: where clinvk serve started)",
+    ),
+    key(
+      "server.allowed_workdirs",
+      { kind: "string_list" },
+      [],
+      "Directories (with their subdirectories) requests may run in; empty = server.workdir only",
+    ),
+    key(
+      "server.api_keys",
+      { kind: "string_map" },
+      {},
+      "API key name to sha256:<hex> of the key; manage with clinvk serve keys add|list|revoke",
+    ),
+    key(
+      "server.cors_origins",
+      { kind: "string_list" },
+      [],
+      "Origins browsers may call the server from (* = any); empty = no cross-origin access",
+    ),
+    key(
+      "server.trusted_proxies",
+      { kind: "string_list" },
+      [],
+      "Proxies whose X-Forwarded-For is believed: addresses, CIDR ranges, loopback",
+    ),
+    key(
+      "server.max_body_bytes",
+      { kind: "int", min: 1024 },
+      10 * 1024 * 1024,
+      "Largest request body accepted (larger ones get 413)",
+    ),
+    limit("requests_per_minute", "Requests per minute"),
+    limit("concurrent_turns", "Backend turns running at once"),
+    limit("tokens_per_day", "Tokens (input + output) per UTC day"),
+    key(
+      "server.log_format",
+      { kind: "enum", values: LOG_FORMATS },
+      "text",
+      "Request log on stderr: text or json (one line per request)",
+    ),
+    key(
+      "server.shutdown_grace_seconds",
+      { kind: "int", min: 0, max: MAX_TIMEOUT_SECONDS },
+      30,
+      "Seconds running turns may finish after SIGINT/SIGTERM before they are stopped",
+    ),
+  ];
+}
+
 /** Every config key, in the order `config show` and the README list them. */
 export const CONFIG_KEYS: readonly KeySpec[] = Object.freeze([
   key(
@@ -193,6 +283,7 @@ export const CONFIG_KEYS: readonly KeySpec[] = Object.freeze([
     0,
     "Kill a backend that runs longer than this many seconds (0 = no limit)",
   ),
+  ...serverKeys(),
 ]);
 
 const KEYS_BY_PATH: ReadonlyMap<string, KeySpec> = new Map(CONFIG_KEYS.map((k) => [k.path, k]));

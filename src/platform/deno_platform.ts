@@ -2,6 +2,7 @@
  * The real {@linkcode Platform}, backed by Deno's APIs.
  * @module
  */
+import { denoServerHost } from "./http_server.ts";
 import { killSignal } from "./kill_signal.ts";
 import { resolveExecutable } from "./resolve_executable.ts";
 import { STOP_SIGNALS, stopSignalOf } from "./stop_signals.ts";
@@ -222,5 +223,6 @@ export function denoPlatform(): Platform {
       return () => listeners.forEach((remove) => remove());
     },
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    server: denoServerHost(),
   };
 }

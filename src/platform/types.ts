@@ -7,6 +7,8 @@
  */
 import type { OpenSqlite } from "./sqlite.ts";
 
+import type { ServerHost } from "./http_server.ts";
+
 /** The file-system calls clinvk uses, with Deno's own signatures. */
 export type Fs = Pick<
   typeof Deno,
@@ -152,4 +154,6 @@ export interface Platform {
   onInterrupt(handler: (signal: "SIGINT" | "SIGTERM" | "SIGHUP") => void): () => void;
   /** Sleeps for `ms` milliseconds. */
   sleep(ms: number): Promise<void>;
+  /** Listening for HTTP requests (`clinvk serve`). */
+  server: ServerHost;
 }

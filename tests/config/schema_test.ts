@@ -24,6 +24,18 @@ Deno.test("defaultConfig() builds the documented defaults from the key table", (
     },
     output: { format: "text", show_tokens: false, show_timing: false, color: "auto" },
     timeout_seconds: 0,
+    server: {
+      host: "127.0.0.1",
+      port: 8080,
+      allowed_workdirs: [],
+      api_keys: {},
+      cors_origins: [],
+      trusted_proxies: [],
+      max_body_bytes: 10 * 1024 * 1024,
+      limits: { requests_per_minute: 0, concurrent_turns: 0, tokens_per_day: 0 },
+      log_format: "text",
+      shutdown_grace_seconds: 30,
+    },
   };
   assert.deepEqual(defaultConfig(), expected);
 });
@@ -82,6 +94,8 @@ Deno.test("lookupKey() tells leaves, sections and mapping entries apart", () => 
     "backends.codex",
     "backends.gemini",
     "output",
+    "server",
+    "server.limits",
     "session",
   ]);
 });
