@@ -13,8 +13,9 @@ export interface Permission {
 }
 
 /**
- * Every permission clinvk needs. Deliberately no `--allow-net` (clinvk never talks to the
- * network itself; the backend CLIs do) and never `-A`.
+ * Every permission clinvk needs, and never `-A`. The network is needed only by `clinvk serve`,
+ * and only to listen on the loopback address it binds by default (clinvk never connects out;
+ * the backend CLIs do that themselves).
  */
 export const PERMISSIONS: readonly Permission[] = [
   {
@@ -34,6 +35,11 @@ export const PERMISSIONS: readonly Permission[] = [
   {
     flag: "--allow-run",
     why: "the backend CLIs (`claude`, `codex`, `gemini`, or `backends.<name>.command`)",
+  },
+  {
+    flag: "--allow-net=127.0.0.1",
+    why: "`clinvk serve` listening on its default address; to listen on another, allow that " +
+      "one instead (`--allow-net=0.0.0.0:8443`)",
   },
 ];
 

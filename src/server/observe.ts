@@ -63,7 +63,10 @@ export function observe(deps: ServerDeps): MiddlewareHandler<ServerEnv> {
     } else {
       await next();
     }
-    const finish = (aborted: boolean) => {
+    const finish = (cancelled: boolean) => {
+      // The client went away: it cancelled the stream, or closed the connection before the
+      // answer (the request's signal aborts only then, with deno.json's no-legacy-abort).
+      const aborted = cancelled || c.req.raw.signal.aborted;
       const matched = routePath(c, -1);
       const route = matched && matched !== "*" && matched !== "/*" ? matched : "unmatched";
       const status = c.res.status;

@@ -65,16 +65,18 @@ Deno.test("compilePlan() passes the permission flags, target, output and entry p
   ]);
 });
 
-Deno.test("permissionFlags() grants read, write, env and run, and never all or net", () => {
+Deno.test("permissionFlags() grants read, write, env, run and loopback net only, never all", () => {
   assert.deepEqual(permissionFlags(), [
     "--allow-read",
     "--allow-write",
     "--allow-env",
     "--allow-run",
+    "--allow-net=127.0.0.1",
   ]);
   for (const step of compilePlan({ version: "0.1.0", sourceVersion: "0.1.0" })) {
     for (const arg of step.args) {
-      assert.ok(!/^(-A|--allow-all|--allow-net|-N)/.test(arg), `forbidden flag ${arg}`);
+      assert.ok(!/^(-A|--allow-all|-N)$/.test(arg), `forbidden flag ${arg}`);
+      assert.ok(!/^--allow-net($|=.*(0\.0\.0\.0|,))/.test(arg), `net beyond loopback: ${arg}`);
     }
   }
 });
@@ -83,7 +85,7 @@ Deno.test("PERMISSIONS is the README's Permissions table, row for row", async ()
   const readme = await Deno.readTextFile(`${ROOT}README.md`);
   const section = readme.split(/^## /m).find((part) => part.startsWith("Permissions\n")) ?? "";
   // deno fmt pads table cells, so compare trimmed cells.
-  const rows = [...section.matchAll(/^\| `(--allow-[a-z]+)` +\| (.+?) *\|$/gm)]
+  const rows = [...section.matchAll(/^\| `(--allow-[a-z]+(?:=[^`]+)?)` +\| (.+?) *\|$/gm)]
     .map(([, flag, why]) => ({ flag, why }));
   assert.deepEqual(rows, PERMISSIONS.map(({ flag, why }) => ({ flag, why })));
 });
@@ -188,7 +190,7 @@ Deno.test("formatCommand() prints a pasteable deno compile line, quoting only wh
   assert.ok(step !== undefined);
   assert.equal(
     formatCommand(step),
-    "deno compile --allow-read --allow-write --allow-env --allow-run " +
+    "deno compile --allow-read --allow-write --allow-env --allow-run --allow-net=127.0.0.1 " +
       "--target x86_64-unknown-linux-gnu --output 'my dist/clinvk-0.1.0-x86_64-unknown-linux-gnu' " +
       "src/main.ts",
   );

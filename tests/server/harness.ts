@@ -117,3 +117,21 @@ export async function call(
   }
   return { status: response.status, headers: response.headers, text, body };
 }
+
+/** Polls `condition` every 25 ms until it holds; fails after 30 s saying `what`. */
+export async function waitFor(
+  condition: () => boolean | Promise<boolean>,
+  what: string,
+): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/** Whether the server reports `count` running backend processes of `backend`. */
+export async function runningTurns(url: string, backend: string, count: number): Promise<boolean> {
+  const metrics = await call(`${url}/metrics`);
+  return metrics.text.includes(`clinvk_backend_processes{backend="${backend}"} ${count}`);
+}

@@ -13,7 +13,13 @@ const mainTs = join(repoRoot, "src", "main.ts");
 const denoJson = join(repoRoot, "deno.json");
 
 /** The permission flags the README documents, exactly. */
-export const RUN_PERMISSIONS = ["--allow-read", "--allow-write", "--allow-env", "--allow-run"];
+export const RUN_PERMISSIONS = [
+  "--allow-read",
+  "--allow-write",
+  "--allow-env",
+  "--allow-run",
+  "--allow-net=127.0.0.1",
+];
 
 /** Output of one clinvk run. */
 export interface CliResult {

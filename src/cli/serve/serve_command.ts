@@ -25,6 +25,16 @@ export default async function serve(this: AppContext, flags: ServeFlags): Promis
     logFormat: flags.logFormat ?? config.server.log_format,
     write: stderr,
   });
+  const removeListener = platform.server.onTerminate((signal) => {
+    const running = server.runningTurns();
+    const grace = config.server.shutdown_grace_seconds;
+    stderr(
+      running > 0
+        ? `clinvk serve: ${signal}: stopping; waiting up to ${grace} s for ${running} running turn(s) (send it again to stop them now)\n`
+        : `clinvk serve: ${signal}: stopping\n`,
+    );
+    server.stop();
+  });
   const { url, keys, workdirs } = server;
   const keyText = keys.length === 0
     ? "none (loopback only; add one with clinvk serve keys add NAME)"
@@ -43,16 +53,6 @@ export default async function serve(this: AppContext, flags: ServeFlags): Promis
       "",
     ].join("\n"),
   );
-  const removeListener = platform.server.onTerminate((signal) => {
-    const running = server.runningTurns();
-    const grace = config.server.shutdown_grace_seconds;
-    stderr(
-      running > 0
-        ? `clinvk serve: ${signal}: stopping; waiting up to ${grace} s for ${running} running turn(s) (send it again to stop them now)\n`
-        : `clinvk serve: ${signal}: stopping\n`,
-    );
-    server.stop();
-  });
   try {
     await server.finished;
   } finally {
