@@ -3,20 +3,11 @@
  * regular files (issue 9.2): the pipe `<(…)` gives is already open and cannot hang.
  */
 import assert from "node:assert/strict";
-import { join } from "node:path";
-import { repoRoot, RUN_PERMISSIONS, withSandbox } from "../support/clinvk.ts";
+import { clinvkArgv, withSandbox } from "../support/clinvk.ts";
 
 Deno.test("clinvk reads --config <(command) and --config /dev/null", async () => {
   await withSandbox(async (sb) => {
-    const clinvk = [
-      Deno.execPath(),
-      "run",
-      "--quiet",
-      "--config",
-      join(repoRoot, "deno.json"),
-      ...RUN_PERMISSIONS,
-      join(repoRoot, "src", "main.ts"),
-    ];
+    const clinvk = clinvkArgv();
     const script = `"$@" --config <(printf 'output:\\n  color: never\\n') config get output.color` +
       ` && "$@" --config /dev/null config get output.color`;
     const output = await new Deno.Command("bash", {

@@ -3,20 +3,11 @@
  * disk under CLINVK_HOME (issue 9.18).
  */
 import assert from "node:assert/strict";
-import { join } from "node:path";
-import { repoRoot, RUN_PERMISSIONS, withSandbox } from "../support/clinvk.ts";
+import { clinvkArgv, withSandbox } from "../support/clinvk.ts";
 
 Deno.test("clinvk says stdout failed when stdout is /dev/full", async () => {
   await withSandbox(async (sb) => {
-    const clinvk = [
-      Deno.execPath(),
-      "run",
-      "--quiet",
-      "--config",
-      join(repoRoot, "deno.json"),
-      ...RUN_PERMISSIONS,
-      join(repoRoot, "src", "main.ts"),
-    ];
+    const clinvk = clinvkArgv();
     for (
       const args of [["version"], ["config", "show", "--json"], ["sessions", "list", "--json"]]
     ) {

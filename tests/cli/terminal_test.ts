@@ -3,10 +3,8 @@
  * and `resume` without a prompt handing the terminal to the backend's own interactive mode.
  */
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { readFakeLog } from "../fixtures/fake_backends.ts";
-import { RUN_PERMISSIONS } from "../support/clinvk.ts";
-import { repoRoot, withSandbox } from "../support/clinvk.ts";
+import { clinvkArgv, withSandbox } from "../support/clinvk.ts";
 
 /** Runs clinvk on a pseudo-terminal, typing `keys`; resolves with everything it drew. */
 async function onTerminal(
@@ -16,16 +14,8 @@ async function onTerminal(
   keys: string,
   limitSeconds?: number,
 ): Promise<string> {
-  const clinvk = [
-    Deno.execPath(),
-    "run",
-    "--quiet",
-    "--config",
-    join(repoRoot, "deno.json"),
-    ...RUN_PERMISSIONS,
-    join(repoRoot, "src", "main.ts"),
-    ...args,
-  ].map((word) => `'${word.replaceAll("'", `'"'"'`)}'`).join(" ");
+  const clinvk = [...clinvkArgv(), ...args].map((word) => `'${word.replaceAll("'", `'"'"'`)}'`)
+    .join(" ");
   // With a limit, report the exit code (`exit=N`, 124 when `timeout` had to stop it).
   const command = limitSeconds ? `timeout ${limitSeconds} ${clinvk}; echo "exit=$?"` : clinvk;
   const child = new Deno.Command("script", {

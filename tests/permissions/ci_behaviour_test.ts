@@ -5,13 +5,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { readFakeLog } from "../fixtures/fake_backends.ts";
-import {
-  type CliResult,
-  repoRoot,
-  RUN_PERMISSIONS,
-  runClinvk,
-  withSandbox,
-} from "../support/clinvk.ts";
+import { clinvkArgv, type CliResult, runClinvk, withSandbox } from "../support/clinvk.ts";
 
 const BACKENDS = ["claude", "codex", "gemini"] as const;
 
@@ -148,14 +142,10 @@ Deno.test("exit codes are the documented ones for what a CI job meets", async ()
 
 Deno.test("a reader that stops early (| head) neither breaks the turn nor prints an error", async () => {
   await withSandbox(async (sb) => {
-    const child = new Deno.Command(Deno.execPath(), {
+    const [deno, ...clinvk] = clinvkArgv();
+    const child = new Deno.Command(deno!, {
       args: [
-        "run",
-        "--quiet",
-        "--config",
-        join(repoRoot, "deno.json"),
-        ...RUN_PERMISSIONS,
-        join(repoRoot, "src", "main.ts"),
+        ...clinvk,
         "-b",
         "claude",
         "-o",

@@ -57,22 +57,23 @@ export function clinvkEnv(sandbox: FakeSandbox, home: string): Record<string, st
   return { ...sandbox.env, CLINVK_HOME: home, COLUMNS: "120", USER: "tester" };
 }
 
+/**
+ * The command line that runs clinvk from source with the documented permissions (or
+ * `permissions`): the Deno binary first, for tests that start it through a shell.
+ */
+export function clinvkArgv(permissions: string[] = RUN_PERMISSIONS): string[] {
+  return [Deno.execPath(), "run", "--quiet", "--config", denoJson, ...permissions, mainTs];
+}
+
 /** Starts clinvk and returns the running process (stdout and stderr piped). */
 export function spawnClinvk(
   env: Record<string, string>,
   args: string[],
   options: RunOptions & { cwd: string },
 ): Deno.ChildProcess {
-  return new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--quiet",
-      "--config",
-      denoJson,
-      ...(options.permissions ?? RUN_PERMISSIONS),
-      mainTs,
-      ...args,
-    ],
+  const [deno, ...argv] = clinvkArgv(options.permissions);
+  return new Deno.Command(deno!, {
+    args: [...argv, ...args],
     cwd: options.cwd,
     env: { ...env, ...options.env },
     clearEnv: true,
