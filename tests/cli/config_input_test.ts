@@ -8,8 +8,8 @@ import { clinvkArgv, withSandbox } from "../support/clinvk.ts";
 Deno.test("clinvk reads --config <(command) and --config /dev/null", async () => {
   await withSandbox(async (sb) => {
     const clinvk = clinvkArgv();
-    const script = `"$@" --config <(printf 'output:\\n  color: never\\n') config get output.color` +
-      ` && "$@" --config /dev/null config get output.color`;
+    const script = `"$@" config get output.color --config <(printf 'output:\\n  color: never\\n')` +
+      ` && "$@" config get output.color --config /dev/null`;
     const output = await new Deno.Command("bash", {
       args: ["-c", script, "bash", ...clinvk],
       env: sb.env,

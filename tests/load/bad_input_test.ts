@@ -257,10 +257,10 @@ const CASES: BadCase[] = [
     says: /Unknown command "li\\e\[2Jst"/,
   },
   {
-    what: "an unknown flag followed by a newline",
-    args: ["sessions", "list", "--frob", "x\ny"],
+    what: "an unknown flag holding an escape sequence",
+    args: ["sessions", "list", "--fr\x1b[2Job"],
     code: 2,
-    says: /--frob/,
+    says: /"--fr\\e\[2Job"/,
   },
   {
     what: "a 5,000-character id",
