@@ -51,6 +51,7 @@ export const routes: RouteMap<AppContext> = buildRouteMap({
       "",
       "Prompt flags: -b/--backend, -m/--model, -w/--workdir, -o/--output-format, --ephemeral,",
       "-c/--continue, --config, --dry-run, --timeout, --wait (details: clinvk run --help).",
+      'Words that name a command are never sent as a prompt; to send them: clinvk -- "sessions list".',
       "Exit codes: 0 ok, 1 backend failed (or the backend's own code), 2 usage/config, 3 backend",
       "not found, 4 session not found, 5 lock timeout/session in use, 124 timeout, 130 interrupted.",
     ].join("\n"),
