@@ -5,7 +5,7 @@
  */
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { join } from "node:path";
-import { checkAvailability, configuredBackends } from "./backend_catalog.ts";
+import { installedBackends } from "./backend_catalog.ts";
 import type { ServerDeps } from "./server_deps.ts";
 import type { ServerEnv } from "./server_env.ts";
 
@@ -69,13 +69,9 @@ export function operationsRoutes(app: OpenAPIHono<ServerEnv>, deps: ServerDeps):
   app.openapi(healthRoute, (c) => c.json({ status: "ok" as const }, 200));
 
   app.openapi(readyRoute, async (c) => {
-    const backends = await checkAvailability(
-      deps.platform,
-      deps.config,
-      configuredBackends(deps.config),
-    );
+    const backends = await installedBackends(deps.platform, deps.config);
     const store = await storeWritable(deps);
-    const installed = Object.fromEntries(backends.map((b) => [b.name, b.available ?? false]));
+    const installed = Object.fromEntries(backends.map((b) => [b.name, b.availability?.available ?? false]));
     const defaultBackend = deps.config.default_backend;
     const ready = store.writable && installed[defaultBackend] === true;
     const body = { ready, backends: installed, default_backend: defaultBackend, store };

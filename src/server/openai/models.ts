@@ -7,12 +7,7 @@
  */
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { ApiError } from "../api_error.ts";
-import {
-  checkAvailability,
-  configuredBackends,
-  modelEntries,
-  type ModelEntry,
-} from "../backend_catalog.ts";
+import { installedBackends, modelEntries, type ModelEntry } from "../backend_catalog.ts";
 import type { ServerDeps } from "../server_deps.ts";
 import type { ServerEnv } from "../server_env.ts";
 
@@ -44,10 +39,7 @@ function describe(entry: ModelEntry): string {
 
 /** Adds the routes to `app`; `startedAt` dates the model objects. */
 export function modelsRoutes(app: OpenAPIHono<ServerEnv>, deps: ServerDeps, startedAt: Date): void {
-  const entries = async () =>
-    modelEntries(
-      await checkAvailability(deps.platform, deps.config, configuredBackends(deps.config)),
-    );
+  const entries = async () => modelEntries(await installedBackends(deps.platform, deps.config));
   const openAI = (entry: ModelEntry) => ({
     id: entry.id,
     object: "model",

@@ -1,10 +1,10 @@
 /**
- * `GET /api/v1/backends`: every configured backend, whether its executable is installed, its
- * default model and its aliases.
+ * `GET /api/v1/backends`: every configured backend, whether its executable is installed (and
+ * where, or why not), its default model and its model aliases.
  * @module
  */
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import { checkAvailability, configuredBackends } from "../backend_catalog.ts";
+import { installedBackends } from "../backend_catalog.ts";
 import type { ServerDeps } from "../server_deps.ts";
 import type { ServerEnv } from "../server_env.ts";
 import { BackendSchema } from "./rest_schemas.ts";
@@ -25,18 +25,18 @@ const route = createRoute({
 /** Adds the route to `app`. */
 export function backendsRoute(app: OpenAPIHono<ServerEnv>, deps: ServerDeps): void {
   app.openapi(route, async (c) => {
-    const backends = await checkAvailability(
-      deps.platform,
-      deps.config,
-      configuredBackends(deps.config),
-    );
+    const backends = await installedBackends(deps.platform, deps.config);
     return c.json(
       backends.map((b) => ({
         name: b.name,
+        kind: b.kind,
+        label: b.label,
         command: b.command,
-        available: b.available ?? false,
+        available: b.availability?.available ?? false,
+        path: b.availability?.path ?? null,
+        reason: b.availability?.reason ?? null,
         default_model: b.defaultModel ?? null,
-        aliases: b.aliases,
+        aliases: { ...b.models } as Record<string, string>,
       })),
       200,
     );

@@ -82,8 +82,12 @@ export const SessionListQuery = z.object({
 /** One backend of `GET /api/v1/backends`. */
 export const BackendSchema = z.object({
   name: z.string(),
+  kind: z.enum(["builtin", "custom"]),
+  label: z.string(),
   command: z.string(),
   available: z.boolean(),
+  path: z.string().nullable().openapi({ description: "The executable that would run" }),
+  reason: z.string().nullable().openapi({ description: "Why it is not available" }),
   default_model: z.string().nullable(),
   aliases: z.record(z.string(), z.string()),
 }).openapi("Backend");
