@@ -48,6 +48,7 @@ export const routes: RouteMap<AppContext> = buildRouteMap({
       '  clinvk -c "now add tests"          continue the most recent session',
       "  clinvk resume --last | <id>        resume a session",
       "  clinvk sessions list               list sessions",
+      "  clinvk serve                       OpenAI/Anthropic-compatible HTTP API",
       "",
       "Prompt flags: -b/--backend, -m/--model, -w/--workdir, -o/--output-format, --ephemeral,",
       "-c/--continue, --config, --dry-run, --timeout, --wait (details: clinvk run --help).",

@@ -71,7 +71,9 @@ export function operationsRoutes(app: OpenAPIHono<ServerEnv>, deps: ServerDeps):
   app.openapi(readyRoute, async (c) => {
     const backends = await installedBackends(deps.platform, deps.config);
     const store = await storeWritable(deps);
-    const installed = Object.fromEntries(backends.map((b) => [b.name, b.availability?.available ?? false]));
+    const installed = Object.fromEntries(
+      backends.map((b) => [b.name, b.availability?.available ?? false]),
+    );
     const defaultBackend = deps.config.default_backend;
     const ready = store.writable && installed[defaultBackend] === true;
     const body = { ready, backends: installed, default_backend: defaultBackend, store };

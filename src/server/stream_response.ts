@@ -5,16 +5,55 @@
  * @module
  */
 
-/** One Server-Sent Event; without `event` it is a plain `data:` message (OpenAI chat). */
-export interface SseEvent {
-  event?: string;
-  data: string;
-}
+/**
+ * One Server-Sent Event; without `event` it is a plain `data:` message (OpenAI chat). A
+ * `comment` alone is an SSE comment line, which clients ignore (a keep-alive).
+ */
+export type SseEvent = { event?: string; data: string } | { comment: string };
 
 /** The wire form of one event (the data is one line of JSON, or `[DONE]`). */
 export function sseFrame(event: SseEvent): string {
+  if ("comment" in event) return `: ${event.comment}\n\n`;
   const data = event.data.split("\n").map((line) => `data: ${line}\n`).join("");
   return `${event.event ? `event: ${event.event}\n` : ""}${data}\n`;
+}
+
+/** How often a silent stream says it is alive (proxies drop idle connections after ~60 s). */
+export const KEEPALIVE_MS = 15_000;
+
+/** The SSE comment OpenAI streams use to stay alive while the backend works. */
+export const KEEPALIVE_COMMENT: SseEvent = { comment: "keep-alive" };
+
+/**
+ * `source`'s items, with `beat()` in between whenever `source` stays silent for `intervalMs`
+ * (a long tool run of the backend), so that proxies and clients do not drop the stream.
+ */
+export async function* withKeepalive<T>(
+  source: AsyncIterable<T>,
+  beat: () => T,
+  intervalMs: number = KEEPALIVE_MS,
+): AsyncGenerator<T> {
+  const iterator = source[Symbol.asyncIterator]();
+  let pending = iterator.next();
+  try {
+    while (true) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const silence = new Promise<"silent">((resolve) => {
+        timer = setTimeout(() => resolve("silent"), intervalMs);
+      });
+      const next = await Promise.race([pending, silence]);
+      clearTimeout(timer);
+      if (next === "silent") {
+        yield beat();
+        continue;
+      }
+      if (next.done) return;
+      yield next.value;
+      pending = iterator.next();
+    }
+  } finally {
+    await iterator.return?.();
+  }
 }
 
 /** The headers of an SSE response. */

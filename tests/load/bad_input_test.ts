@@ -93,6 +93,36 @@ const CASES: BadCase[] = [
   },
   { what: "-b nope", args: ["-b", "nope", "hi"], code: 2, says: /"nope".*claude, codex, gemini/ },
   {
+    what: "serve --port 70000",
+    args: ["serve", "--port", "70000"],
+    code: 2,
+    says: /"70000".*port/,
+  },
+  {
+    what: "serve --log-format xml",
+    args: ["serve", "--log-format", "xml"],
+    code: 2,
+    says: /"xml".*text, json/,
+  },
+  {
+    what: "serve on 0.0.0.0 without keys",
+    args: ["serve", "--host", "0.0.0.0", "--port", "0"],
+    code: 2,
+    says: /Refusing to listen on 0\.0\.0\.0 without API keys/,
+  },
+  {
+    what: "serve -w /etc",
+    args: ["serve", "-w", "/etc", "--port", "0"],
+    code: 2,
+    says: /system directory/,
+  },
+  {
+    what: "serve keys add ../x",
+    args: ["serve", "keys", "add", "../x"],
+    code: 2,
+    says: /cannot name an API key/,
+  },
+  {
     what: "resume --backend nope",
     args: ["resume", "--last", "--backend", "nope"],
     code: 2,

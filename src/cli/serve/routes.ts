@@ -133,5 +133,16 @@ export const serveRoutes = buildRouteMap({
     }),
   },
   defaultCommand: "start",
-  docs: { brief: "Serve OpenAI- and Anthropic-compatible APIs over HTTP" },
+  docs: {
+    brief: "Serve OpenAI- and Anthropic-compatible APIs over HTTP",
+    fullDescription: [
+      "Serve OpenAI- and Anthropic-compatible APIs over HTTP.",
+      "",
+      "  clinvk serve [--host 127.0.0.1] [--port 8080] [-w dir] [--log-format text|json]",
+      "  clinvk serve keys add NAME         create an API key (printed once)",
+      "  clinvk serve keys list | revoke NAME",
+      "",
+      "Details: clinvk serve start --help, and the README's Server section.",
+    ].join("\n"),
+  },
 });

@@ -12,11 +12,11 @@ import { ClinvkHeaderParams, jsonBody } from "../openapi_shared.ts";
 import { clinvkHeaders, headerText, SESSION_HEADER } from "../request_headers.ts";
 import type { ServerDeps } from "../server_deps.ts";
 import type { ServerEnv } from "../server_env.ts";
-import { SSE_HEADERS, sseFrames, textStream } from "../stream_response.ts";
+import { SSE_HEADERS, sseFrames, textStream, withKeepalive } from "../stream_response.ts";
 import { awaitStreamStart, beginTurn, finishedReport } from "../turn_handler.ts";
 import { anthropicMessages } from "./messages_input.ts";
 import { CountTokensRequest, type MessagesBody, MessagesRequest } from "./messages_schema.ts";
-import { messageEvents } from "./messages_stream.ts";
+import { messageEvents, ping as anthropicPing } from "./messages_stream.ts";
 import { estimateTokens } from "./token_estimate.ts";
 import { anthropicUsage } from "./usage.ts";
 
@@ -96,7 +96,11 @@ export function messagesRoutes(app: OpenAPIHono<ServerEnv>, deps: ServerDeps): v
     }
     await awaitStreamStart(c, turn);
     const events = messageEvents(turn, { id, model: turn.model ?? body.model }, c.get("requestId"));
-    return c.body(textStream(sseFrames(events), cancel), 200, SSE_HEADERS);
+    return c.body(
+      textStream(sseFrames(withKeepalive(events, anthropicPing)), cancel),
+      200,
+      SSE_HEADERS,
+    );
   });
 
   app.openapi(countRoute, (c) => {

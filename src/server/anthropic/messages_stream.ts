@@ -16,6 +16,11 @@ const event = (type: string, fields: Record<string, unknown> = {}): SseEvent => 
   data: JSON.stringify({ type, ...fields }),
 });
 
+/** Anthropic's keep-alive, sent while a stream is silent. */
+export function ping(): SseEvent {
+  return event("ping");
+}
+
 /** The SSE events of `turn` as a Messages stream. */
 export async function* messageEvents(
   turn: ServerTurn,

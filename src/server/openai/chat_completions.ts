@@ -8,7 +8,13 @@ import { ClinvkHeaderParams, jsonBody } from "../openapi_shared.ts";
 import { clinvkHeaders } from "../request_headers.ts";
 import type { ServerDeps } from "../server_deps.ts";
 import type { ServerEnv } from "../server_env.ts";
-import { SSE_HEADERS, sseFrames, textStream } from "../stream_response.ts";
+import {
+  KEEPALIVE_COMMENT,
+  SSE_HEADERS,
+  sseFrames,
+  textStream,
+  withKeepalive,
+} from "../stream_response.ts";
 import { awaitStreamStart, beginTurn, finishedReport } from "../turn_handler.ts";
 import { chatMessages } from "./chat_messages.ts";
 import { ChatCompletionRequest } from "./chat_schema.ts";
@@ -75,6 +81,10 @@ export function chatCompletionsRoute(app: OpenAPIHono<ServerEnv>, deps: ServerDe
       model: turn.model ?? body.model,
       includeUsage: body.stream_options?.include_usage === true,
     });
-    return c.body(textStream(sseFrames(chunks), cancel), 200, SSE_HEADERS);
+    return c.body(
+      textStream(sseFrames(withKeepalive(chunks, () => KEEPALIVE_COMMENT)), cancel),
+      200,
+      SSE_HEADERS,
+    );
   });
 }

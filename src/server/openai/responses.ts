@@ -11,7 +11,13 @@ import { clinvkHeaders } from "../request_headers.ts";
 import type { ServerDeps } from "../server_deps.ts";
 import type { ServerEnv } from "../server_env.ts";
 import type { ServerTurn } from "../server_turn.ts";
-import { SSE_HEADERS, sseFrames, textStream } from "../stream_response.ts";
+import {
+  KEEPALIVE_COMMENT,
+  SSE_HEADERS,
+  sseFrames,
+  textStream,
+  withKeepalive,
+} from "../stream_response.ts";
 import { awaitStreamStart, beginTurn, finishedReport } from "../turn_handler.ts";
 import { messageItem, type ResponseHeader, responseObject } from "./response_object.ts";
 import { responsesMessages, responsesSession } from "./responses_input.ts";
@@ -83,6 +89,10 @@ export function responsesRoute(app: OpenAPIHono<ServerEnv>, deps: ServerDeps): v
       itemId,
       () => deps.platform.clock.now().getTime(),
     );
-    return c.body(textStream(sseFrames(events), cancel), 200, SSE_HEADERS);
+    return c.body(
+      textStream(sseFrames(withKeepalive(events, () => KEEPALIVE_COMMENT)), cancel),
+      200,
+      SSE_HEADERS,
+    );
   });
 }
