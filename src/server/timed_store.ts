@@ -16,8 +16,8 @@ export function timedStore(
   now: () => number,
 ): SessionStore {
   return new Proxy(store, {
-    get(target, property, receiver) {
-      const value = Reflect.get(target, property, receiver);
+    get(target, property) {
+      const value = Reflect.get(target, property);
       if (typeof value !== "function" || typeof property !== "string") return value;
       return (...args: unknown[]) => {
         const started = now();
