@@ -13,6 +13,8 @@ export const ExitCode = {
   BackendNotFound: 3,
   SessionNotFound: 4,
   Busy: 5,
+  /** A run's `--max-tokens` budget ran out (`clinvk parallel|chain|compare`). */
+  BudgetExceeded: 6,
   Timeout: 124,
   Interrupted: 130,
 } as const;

@@ -20,6 +20,9 @@ import { configRoutes } from "./config_command.ts";
 import type { AppContext } from "./context.ts";
 import { promptCommandSpec } from "./prompt_command.ts";
 import { resumeCommandSpec } from "./resume_command.ts";
+import { compareCommand } from "./runs/compare_command.ts";
+import { chainCommand, parallelCommand } from "./runs/file_run_command.ts";
+import { runsRoutes } from "./runs/runs_commands.ts";
 import { serveRoutes } from "./serve/routes.ts";
 import { sessionsRoutes } from "./sessions/routes.ts";
 import { versionCommand } from "./version_command.ts";
@@ -32,6 +35,10 @@ export const routes: RouteMap<AppContext> = buildRouteMap({
     run: promptCommandSpec,
     resume: resumeCommandSpec,
     sessions: sessionsRoutes,
+    parallel: parallelCommand,
+    chain: chainCommand,
+    compare: compareCommand,
+    runs: runsRoutes,
     config: configRoutes,
     serve: serveRoutes,
     version: versionCommand,
@@ -48,6 +55,7 @@ export const routes: RouteMap<AppContext> = buildRouteMap({
       '  clinvk -c "now add tests"          continue the most recent session',
       "  clinvk resume --last | <id>        resume a session",
       "  clinvk sessions list               list sessions",
+      "  clinvk parallel -f tasks.yaml      run many tasks at once (chain, compare: see --help)",
       "  clinvk serve                       OpenAI/Anthropic-compatible HTTP API",
       "",
       "Prompt flags: -b/--backend, -m/--model, -w/--workdir, -o/--output-format, --ephemeral,",

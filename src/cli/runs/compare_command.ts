@@ -1,0 +1,230 @@
+/**
+ * `clinvk compare "prompt" --backends a,b | --all-backends`: the same prompt on several
+ * backends (K times each), each candidate in its own worktree when `--check` decides which
+ * passed, and optionally a judge that ranks the answers.
+ * @module
+ */
+import { buildCommand } from "@stricli/core";
+import { join } from "node:path";
+import { getBackend } from "../../backends/registry.ts";
+import type { Config } from "../../config/schema.ts";
+import { usageError } from "../../errors.ts";
+import type { Platform } from "../../platform/types.ts";
+import { compareSpec } from "../../runs/compare_spec.ts";
+import { startRun } from "../../runs/run_engine.ts";
+import { resolveWorkdir } from "../../turns/workdir.ts";
+import { type AppContext, warn } from "../context.ts";
+import { parsePositiveInt, parseSeconds } from "../parsers.ts";
+import { readPrompt } from "../prompt_input.ts";
+import {
+  maxParallelFlag,
+  maxTokensFlag,
+  type OutputFlags,
+  outputFlags,
+  outputMode,
+} from "./run_flags.ts";
+import { followRun } from "./run_flow.ts";
+import { knownBackends, runDeps } from "./run_setup.ts";
+
+interface CompareFlags extends OutputFlags {
+  backends?: string;
+  allBackends?: boolean;
+  sequential?: boolean;
+  n?: number;
+  judge?: string;
+  check?: string;
+  worktree?: boolean;
+  model?: string;
+  timeout?: number;
+  idleTimeout?: number;
+  maxParallel?: number;
+  maxTokens?: number;
+  workdir?: string;
+  ephemeral?: boolean;
+}
+
+function parseBackendList(value: string): string[] {
+  const names = value.split(",").map((name) => name.trim()).filter(Boolean);
+  if (names.length === 0) {
+    throw usageError("--backends is empty", "Name backends: --backends claude,codex.");
+  }
+  for (const name of names) getBackend(name);
+  return [...new Set(names)];
+}
+
+/**
+ * Whether a backend's CLI can be found. Until the backend registry reports availability itself,
+ * this looks the command up on PATH the way the OS would.
+ */
+async function installed(platform: Platform, config: Config, name: string): Promise<boolean> {
+  const settings = (config.backends as Record<string, { command?: string }>)[name];
+  const command = settings?.command || getBackend(name).defaultCommand;
+  if (platform.os === "windows") return true;
+  const isFile = async (path: string) =>
+    (await platform.fs.stat(path).catch(() => undefined))?.isFile ?? false;
+  if (command.includes("/")) return await isFile(command);
+  for (const dir of (platform.env.get("PATH") ?? "").split(":").filter(Boolean)) {
+    if (await isFile(join(dir, command))) return true;
+  }
+  return false;
+}
+
+async function compare(this: AppContext, flags: CompareFlags, ...words: string[]): Promise<void> {
+  const mode = outputMode(flags);
+  if (flags.backends && flags.allBackends) {
+    throw usageError("--backends and --all-backends cannot be combined", "Pick one.");
+  }
+  if (!flags.backends && !flags.allBackends) {
+    throw usageError(
+      "No backends to compare",
+      "Name them with --backends claude,codex or use --all-backends.",
+    );
+  }
+  if (flags.judge) getBackend(flags.judge);
+  const prompt = await readPrompt(words, this.platform.stdin);
+  if (prompt === undefined) {
+    throw usageError(
+      "No prompt given",
+      'Pass one (clinvk compare "…" --backends a,b) or pipe it on stdin.',
+    );
+  }
+  const deps = await runDeps(this, flags.config);
+  let backends: string[];
+  if (flags.allBackends) {
+    backends = [];
+    for (const name of knownBackends()) {
+      if (await installed(this.platform, deps.config, name)) backends.push(name);
+      else warn(this, `backend ${name} is not installed; leaving it out`);
+    }
+    if (backends.length === 0) {
+      throw usageError(
+        "No backend CLI is installed",
+        "Install claude, codex or gemini, or set backends.<name>.command.",
+      );
+    }
+  } else {
+    backends = parseBackendList(flags.backends!);
+  }
+  const spec = compareSpec({
+    prompt,
+    backends,
+    n: flags.n,
+    judge: flags.judge,
+    check: flags.check,
+    worktree: flags.worktree,
+    sequential: flags.sequential,
+    model: flags.model,
+    timeoutSeconds: flags.timeout,
+    idleTimeoutSeconds: flags.idleTimeout,
+    ephemeral: flags.ephemeral,
+  });
+  const cwd = await resolveWorkdir(this.platform.fs, this.platform.cwd(), flags.workdir);
+  const run = await startRun(deps, spec, {
+    cwd,
+    source: null,
+    maxParallel: flags.sequential ? 1 : flags.maxParallel,
+    maxTokens: flags.maxTokens,
+    command: "clinvk compare",
+  });
+  await followRun(this, run, mode);
+}
+
+/** `clinvk compare`. */
+export const compareCommand = buildCommand({
+  func: compare,
+  parameters: {
+    flags: {
+      backends: {
+        kind: "parsed",
+        parse: String,
+        brief: "Backends to compare, comma-separated (claude,codex)",
+        placeholder: "list",
+        optional: true,
+      },
+      allBackends: { kind: "boolean", brief: "Every installed backend", optional: true },
+      sequential: { kind: "boolean", brief: "One backend at a time", optional: true },
+      n: {
+        kind: "parsed",
+        parse: parsePositiveInt,
+        brief: "Runs per backend (pass@k with --check)",
+        placeholder: "k",
+        optional: true,
+      },
+      judge: {
+        kind: "parsed",
+        parse: String,
+        brief: "A backend that ranks the answers (its verdict is recorded)",
+        placeholder: "backend",
+        optional: true,
+      },
+      check: {
+        kind: "parsed",
+        parse: String,
+        brief: "Shell command run in each candidate's worktree; exit 0 = passed",
+        placeholder: "cmd",
+        optional: true,
+      },
+      worktree: {
+        kind: "boolean",
+        brief: "Each candidate in its own git worktree",
+        optional: true,
+      },
+      model: {
+        kind: "parsed",
+        parse: String,
+        brief: "Model name or alias for every candidate",
+        placeholder: "model",
+        optional: true,
+      },
+      timeout: {
+        kind: "parsed",
+        parse: parseSeconds,
+        brief: "Stop a candidate after this many seconds",
+        placeholder: "seconds",
+        optional: true,
+      },
+      idleTimeout: {
+        kind: "parsed",
+        parse: parseSeconds,
+        brief: "Stop a candidate that prints nothing for this many seconds",
+        placeholder: "seconds",
+        optional: true,
+      },
+      maxParallel: maxParallelFlag,
+      maxTokens: maxTokensFlag,
+      workdir: {
+        kind: "parsed",
+        parse: String,
+        brief: "Directory the backends work in (default: the current one)",
+        placeholder: "dir",
+        optional: true,
+      },
+      ephemeral: { kind: "boolean", brief: "Keep no sessions", optional: true },
+      ...outputFlags,
+    },
+    aliases: { q: "quiet", o: "outputFormat", m: "model", w: "workdir" },
+    positional: {
+      kind: "array",
+      parameter: {
+        brief: "The prompt (or pipe it on stdin)",
+        parse: String,
+        placeholder: "prompt",
+      },
+    },
+  },
+  docs: {
+    brief: "Run one prompt on several backends and compare the answers",
+    fullDescription: [
+      "Runs the prompt on each backend (K times each with --n), as a run whose tasks are",
+      "sessions. With --check every candidate works in its own git worktree and passes when the",
+      "command exits 0 (pass@k in --json); with --judge a backend ranks the answers.",
+      "",
+      '  clinvk compare "explain this function" --backends claude,codex',
+      '  clinvk compare "fix the failing test" --all-backends --n 3 --check "deno task test"',
+      '  clinvk compare "review auth.ts" --backends claude,gemini --judge claude --json',
+      "",
+      "Exit codes: 0 every candidate done (and passed), 1 one failed, 2 usage, 6 token budget",
+      "exceeded, 130 interrupted.",
+    ].join("\n"),
+  },
+});

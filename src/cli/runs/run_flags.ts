@@ -1,0 +1,116 @@
+/**
+ * Flags shared by `clinvk parallel`, `chain`, `compare` and `runs resume`, and how they turn
+ * into an output mode.
+ * @module
+ */
+import type { OutputFormat } from "../../config/schema.ts";
+import { usageError } from "../../errors.ts";
+import { parseOutputFormat, parsePositiveInt } from "../parsers.ts";
+import { backendFlag, configFlag } from "../shared_flags.ts";
+import type { RunOutputMode } from "./run_output.ts";
+
+/** Flags of how a run prints. */
+export interface OutputFlags {
+  json?: boolean;
+  quiet?: boolean;
+  outputFormat?: OutputFormat;
+  config?: string;
+}
+
+/** Flags of a run started from a file. */
+export interface RunFlags extends OutputFlags {
+  file?: string;
+  maxParallel?: number;
+  maxTokens?: number;
+  backend?: string;
+  workdir?: string;
+  worktree?: boolean;
+}
+
+/** `--json`, `-q`, `-o`, `--config`. */
+export const outputFlags = {
+  json: {
+    kind: "boolean",
+    brief: "Print the results as one JSON object (clinvoker's fields, plus run_id, session_id…)",
+    optional: true,
+  },
+  quiet: {
+    kind: "boolean",
+    brief: "No progress on stderr",
+    optional: true,
+  },
+  outputFormat: {
+    kind: "parsed",
+    parse: parseOutputFormat,
+    brief: "text, json (= --json) or stream-json (one event per line)",
+    placeholder: "format",
+    optional: true,
+  },
+  config: configFlag,
+} as const;
+
+/** `--max-parallel`. */
+export const maxParallelFlag = {
+  kind: "parsed",
+  parse: parsePositiveInt,
+  brief: "Tasks running at once (default: the file's max_parallel, else 4)",
+  placeholder: "n",
+  optional: true,
+} as const;
+
+/** `--max-tokens`. */
+export const maxTokensFlag = {
+  kind: "parsed",
+  parse: parsePositiveInt,
+  brief: "Token budget of the whole run: stop it once exceeded (exit 6)",
+  placeholder: "n",
+  optional: true,
+} as const;
+
+/** Flags of `parallel` and `chain`. */
+export const runFileFlags = {
+  file: {
+    kind: "parsed",
+    parse: String,
+    brief: "Run file, YAML or JSON (default: stdin)",
+    placeholder: "file",
+    optional: true,
+  },
+  maxParallel: maxParallelFlag,
+  maxTokens: maxTokensFlag,
+  backend: { ...backendFlag, brief: "Backend of tasks that name none (default: default_backend)" },
+  workdir: {
+    kind: "parsed",
+    parse: String,
+    brief: "Directory relative task workdirs start from (default: the current one)",
+    placeholder: "dir",
+    optional: true,
+  },
+  worktree: {
+    kind: "boolean",
+    brief: "Run every task that starts a session in its own git worktree",
+    optional: true,
+  },
+  ...outputFlags,
+} as const;
+
+/** Short aliases of the run flags. */
+export const runAliases = {
+  f: "file",
+  q: "quiet",
+  o: "outputFormat",
+  b: "backend",
+  w: "workdir",
+} as const;
+
+/** The output mode the flags ask for. */
+export function outputMode(flags: OutputFlags): RunOutputMode {
+  if (flags.json && flags.outputFormat && flags.outputFormat !== "json") {
+    throw usageError(
+      `--json and -o ${flags.outputFormat} cannot be combined`,
+      "Pick one output format.",
+    );
+  }
+  const format = flags.json ? "json" : flags.outputFormat ?? "text";
+  return { format, quiet: flags.quiet ?? false };
+}
