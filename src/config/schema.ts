@@ -43,6 +43,8 @@ export interface BackendConfig {
   extra_args: string[];
   /** Extra environment variables for the backend process. */
   env: Record<string, string>;
+  /** Most tasks of a run on this backend at once (subscriptions cap concurrent sessions). */
+  max_parallel?: number;
 }
 
 /** The whole configuration after defaults are applied. */
@@ -165,6 +167,12 @@ function backendKeys(name: BackendName): KeySpec[] {
       { kind: "string_map" },
       {},
       `Extra environment variables for the ${name} process`,
+    ),
+    key(
+      `${p}.max_parallel`,
+      { kind: "int", min: 1, max: 1000 },
+      undefined,
+      `Most tasks of a run (parallel, chain, compare) on ${name} at once (default: no cap)`,
     ),
   ];
 }
