@@ -30,7 +30,7 @@ interface CompareFlags extends OutputFlags {
   backends?: string;
   allBackends?: boolean;
   sequential?: boolean;
-  n?: number;
+  runsPerBackend?: number;
   judge?: string;
   check?: string;
   worktree?: boolean;
@@ -69,8 +69,39 @@ async function installed(platform: Platform, config: Config, name: string): Prom
   return false;
 }
 
-async function compare(this: AppContext, flags: CompareFlags, ...words: string[]): Promise<void> {
+/**
+ * `--n K` as the issue spells it. The argument parser takes long flags of two letters or more
+ * only, so `--n` reaches the command as words of the prompt; it is taken out here.
+ */
+function takeN(words: string[]): { n?: number; words: string[] } {
+  const rest = [...words];
+  let n: number | undefined;
+  for (let i = 0; i < rest.length; i++) {
+    const match = /^--n(?:=(.*))?$/.exec(rest[i]!);
+    if (!match) continue;
+    const value = match[1] ?? rest[i + 1];
+    if (value === undefined) throw usageError("--n needs a number", "Write --n 3.");
+    try {
+      n = parsePositiveInt(value);
+    } catch (error) {
+      throw usageError(`--n: ${(error as Error).message}`);
+    }
+    rest.splice(i, match[1] === undefined ? 2 : 1);
+    i--;
+  }
+  return { n, words: rest };
+}
+
+async function compare(
+  this: AppContext,
+  flags: CompareFlags,
+  ...allWords: string[]
+): Promise<void> {
   const mode = outputMode(flags);
+  const { n: nFlag, words } = takeN(allWords);
+  if (nFlag !== undefined && flags.runsPerBackend !== undefined && nFlag !== flags.runsPerBackend) {
+    throw usageError("--n and --runs-per-backend disagree", "Give one of them.");
+  }
   if (flags.backends && flags.allBackends) {
     throw usageError("--backends and --all-backends cannot be combined", "Pick one.");
   }
@@ -108,7 +139,7 @@ async function compare(this: AppContext, flags: CompareFlags, ...words: string[]
   const spec = compareSpec({
     prompt,
     backends,
-    n: flags.n,
+    n: nFlag ?? flags.runsPerBackend,
     judge: flags.judge,
     check: flags.check,
     worktree: flags.worktree,
@@ -143,10 +174,10 @@ export const compareCommand = buildCommand({
       },
       allBackends: { kind: "boolean", brief: "Every installed backend", optional: true },
       sequential: { kind: "boolean", brief: "One backend at a time", optional: true },
-      n: {
+      runsPerBackend: {
         kind: "parsed",
         parse: parsePositiveInt,
-        brief: "Runs per backend (pass@k with --check)",
+        brief: "Runs per backend, also written --n K (pass@k with --check)",
         placeholder: "k",
         optional: true,
       },
@@ -202,7 +233,7 @@ export const compareCommand = buildCommand({
       ephemeral: { kind: "boolean", brief: "Keep no sessions", optional: true },
       ...outputFlags,
     },
-    aliases: { q: "quiet", o: "outputFormat", m: "model", w: "workdir" },
+    aliases: { q: "quiet", o: "outputFormat", m: "model", w: "workdir", n: "runsPerBackend" },
     positional: {
       kind: "array",
       parameter: {
