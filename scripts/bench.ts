@@ -9,8 +9,13 @@
  * and 16 writer processes updating the same few sessions, and checks that no update was lost.
  * Everything lives in a temp directory that is removed at the end.
  *
+ * Then (issue 10) one `clinvk parallel` of `--run-tasks` tasks at `--run-parallel` on a fake
+ * backend that answers after `--run-delay-ms`, against the ideal time, with its peak memory
+ * (`scripts/bench_runs.ts`). `--suite store` or `--suite runs` runs one part only.
+ *
  * Usage: deno task bench [--sizes 1000,10000,100000] [--runs 5] [--writers 1,4,16]
- *                        [--updates 1024] [--json]
+ *                        [--updates 1024] [--run-tasks 200] [--run-parallel 16]
+ *                        [--run-delay-ms 1000] [--suite store,runs] [--json]
  * @module
  */
 import { permissionFlags } from "../src/permissions.ts";
@@ -22,6 +27,7 @@ import { encodeRecord } from "../src/sessions/session_file.ts";
 import type { SessionRecord } from "../src/sessions/record.ts";
 import { SCHEMA_VERSION } from "../src/sessions/record.ts";
 import { formatTimestamp } from "../src/sessions/time.ts";
+import { benchRun, type RunBenchFigure } from "./bench_runs.ts";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
 const mainTs = join(root, "src", "main.ts");
@@ -35,11 +41,16 @@ interface Options {
   runs: number;
   writers: number[];
   updates: number;
+  runTasks: number;
+  runParallel: number;
+  runDelayMs: number;
+  suites: Set<string>;
   json: boolean;
 }
 
 const USAGE = "usage: deno task bench [--sizes 1000,10000,100000] [--runs 5] " +
-  "[--writers 1,4,16] [--updates 1024] [--json]";
+  "[--writers 1,4,16] [--updates 1024] [--run-tasks 200] [--run-parallel 16] " +
+  "[--run-delay-ms 1000] [--suite store,runs] [--json]";
 
 function parseOptions(args: string[]): Options {
   if (args.includes("--help") || args.includes("-h")) {
@@ -63,6 +74,10 @@ const optionSpec = {
   // The index compacts once per 1,024 appended lines at large sizes (index_log.ts), so
   // 1,024 updates per row makes every row pay its share of compaction, not just one.
   updates: { type: "string", default: "1024" },
+  "run-tasks": { type: "string", default: "200" },
+  "run-parallel": { type: "string", default: "16" },
+  "run-delay-ms": { type: "string", default: "1000" },
+  suite: { type: "string", default: "store,runs" },
   json: { type: "boolean", default: false },
 } as const;
 
@@ -71,6 +86,10 @@ function toOptions(values: {
   runs: string;
   writers: string;
   updates: string;
+  "run-tasks": string;
+  "run-parallel": string;
+  "run-delay-ms": string;
+  suite: string;
   json: boolean;
 }): Options {
   const numbers = (text: string, what: string) =>
@@ -81,11 +100,19 @@ function toOptions(values: {
     });
   const [runs] = numbers(values.runs, "--runs");
   const [updates] = numbers(values.updates, "--updates");
+  const suites = new Set(values.suite.split(",").map((s) => s.trim()));
+  for (const suite of suites) {
+    if (suite !== "store" && suite !== "runs") throw new Error(`Bad --suite: "${suite}"`);
+  }
   return {
-    sizes: numbers(values.sizes, "--sizes"),
+    sizes: suites.has("store") ? numbers(values.sizes, "--sizes") : [],
     runs: runs!,
-    writers: numbers(values.writers, "--writers"),
+    writers: suites.has("store") ? numbers(values.writers, "--writers") : [],
     updates: updates!,
+    runTasks: numbers(values["run-tasks"], "--run-tasks")[0]!,
+    runParallel: numbers(values["run-parallel"], "--run-parallel")[0]!,
+    runDelayMs: numbers(values["run-delay-ms"], "--run-delay-ms")[0]!,
+    suites,
     json: values.json,
   };
 }
@@ -407,25 +434,27 @@ async function main(): Promise<void> {
         writes.push(figure);
       }
     }
-    const header = [
-      "operation",
-      ...results.map((r) => `${r.size.toLocaleString("en-US")} sessions`),
-    ];
-    const labels = [...OPERATIONS.map((op) => op.label), REBUILD_LABEL];
-    const rows = labels.map((label) => [
-      label,
-      ...results.map(({ figures }) => {
-        const ms = figures.find((f) => f.label === label)!.ms;
-        const floor = figures[0]!.ms;
-        return label === OPERATIONS[0]!.label
-          ? formatMs(ms)
-          : `${formatMs(ms)} (${(ms / floor).toFixed(2)}×)`;
-      }),
-    ]);
-    console.log(
-      `\nWhole clinvk processes, median of ${options.runs} runs (ratio to \`clinvk version\` of the same run):\n`,
-    );
-    console.log(markdownTable(header, rows));
+    if (results.length > 0) {
+      const header = [
+        "operation",
+        ...results.map((r) => `${r.size.toLocaleString("en-US")} sessions`),
+      ];
+      const labels = [...OPERATIONS.map((op) => op.label), REBUILD_LABEL];
+      const rows = labels.map((label) => [
+        label,
+        ...results.map(({ figures }) => {
+          const ms = figures.find((f) => f.label === label)!.ms;
+          const floor = figures[0]!.ms;
+          return label === OPERATIONS[0]!.label
+            ? formatMs(ms)
+            : `${formatMs(ms)} (${(ms / floor).toFixed(2)}×)`;
+        }),
+      ]);
+      console.log(
+        `\nWhole clinvk processes, median of ${options.runs} runs (ratio to \`clinvk version\` of the same run):\n`,
+      );
+      console.log(markdownTable(header, rows));
+    }
     if (writes.length > 0) {
       console.log(
         `\nLocked write throughput on ${
@@ -443,9 +472,36 @@ async function main(): Promise<void> {
         ]),
       ));
     }
+    let run: RunBenchFigure | undefined;
+    if (options.suites.has("runs")) {
+      say(`clinvk parallel: ${options.runTasks} tasks, --max-parallel ${options.runParallel}…`);
+      run = await benchRun(base, {
+        tasks: options.runTasks,
+        maxParallel: options.runParallel,
+        delayMs: options.runDelayMs,
+      });
+      console.log(
+        `\nOne \`clinvk parallel\` run on a fake backend that answers after ${
+          options.runDelayMs / 1000
+        } s (ideal = tasks / max-parallel × delay; targets: ≤ 1.25× ideal, < 150 MiB):\n`,
+      );
+      console.log(markdownTable(
+        ["tasks", "max parallel", "ideal", "wall", "ratio", "peak RSS", "done"],
+        [[
+          String(run.tasks),
+          String(run.maxParallel),
+          `${run.idealSeconds.toFixed(1)} s`,
+          `${run.seconds.toFixed(1)} s`,
+          `${run.ratio.toFixed(2)}×`,
+          run.peakRssMiB === null ? "n/a" : `${run.peakRssMiB.toFixed(0)} MiB`,
+          String(run.done),
+        ]],
+      ));
+    }
     console.log(`\nTotal bench time: ${((performance.now() - startedAll) / 1000).toFixed(0)} s`);
-    if (options.json) console.log(JSON.stringify({ results, writes }));
+    if (options.json) console.log(JSON.stringify({ results, writes, run }));
     if (writes.some((w) => w.lost > 0)) Deno.exitCode = 1;
+    if (run && run.done !== run.tasks) Deno.exitCode = 1;
   } finally {
     await Deno.remove(base, { recursive: true });
   }

@@ -20,12 +20,13 @@ export interface Permission {
 export const PERMISSIONS: readonly Permission[] = [
   {
     flag: "--allow-read",
-    why: "`CLINVK_HOME` (config, sessions), the working directory (real path, git check), " +
-      "Gemini's chat folder for forks, Codex's `config.toml` (model name)",
+    why: "`CLINVK_HOME` (config, sessions, runs), the working directory (real path, git check), " +
+      "run files (`-f`), Gemini's chat folder for forks, Codex's `config.toml` (model name)",
   },
   {
     flag: "--allow-write",
-    why: "`CLINVK_HOME`, and Gemini's chat folder when forking a Gemini session",
+    why: "`CLINVK_HOME` (run worktrees live in `worktrees/`), a run's `output_dir`, and " +
+      "Gemini's chat folder when forking a Gemini session",
   },
   {
     flag: "--allow-env",
@@ -34,7 +35,8 @@ export const PERMISSIONS: readonly Permission[] = [
   },
   {
     flag: "--allow-run",
-    why: "the backend CLIs (`claude`, `codex`, `gemini`, or `backends.<name>.command`)",
+    why: "the backend CLIs (`claude`, `codex`, `gemini`, or `backends.<name>.command`); for " +
+      "runs also `git` (worktrees) and `sh` (a task's `check`)",
   },
   {
     flag: "--allow-net=127.0.0.1",

@@ -191,12 +191,15 @@ function drive(
     for (const listener of [...listeners]) listener(event);
   };
 
-  // Saves are coalesced: one in flight, and one more after it when the record changed meanwhile.
+  // Saves are coalesced: changes within SAVE_DELAY_MS share one write, one write is in flight
+  // at a time, and one more follows when the record changed meanwhile. A 200-task record is a
+  // few hundred KB and each write is fsynced; writing it on every change would stall the run.
   let saving: Promise<void> | undefined;
   let dirty = false;
   let lastWritten: number | undefined;
   const reportedSaveErrors = new Set<string>();
   const saveLoop = async () => {
+    await deps.platform.sleep(SAVE_DELAY_MS);
     while (dirty) {
       dirty = false;
       record.updated_at = clock.now().toISOString();
@@ -338,6 +341,9 @@ function drive(
     done,
   };
 }
+
+/** How long changes to a run record may wait to be written together. */
+const SAVE_DELAY_MS = 100;
 
 function finalStatus(record: RunRecord, cause: StopCause | undefined): RunStatus {
   switch (cause) {

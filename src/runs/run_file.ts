@@ -60,7 +60,7 @@ export class RunFileError extends ClinvkError {
   /** The error for `problems` (at least one). */
   constructor(problems: RunFileProblem[]) {
     const more = problems.length > 1 ? ` (and ${problems.length - 1} more problems)` : "";
-    super(`${formatRunFileProblem(problems[0]!)}${more}`, ExitCode.Usage);
+    super(`Invalid run file ${formatRunFileProblem(problems[0]!)}${more}`, ExitCode.Usage);
     this.name = "RunFileError";
     this.problems = problems;
   }

@@ -108,9 +108,19 @@ export function createRunStore(options: RunStoreOptions): RunStore {
     }
     return record;
   };
+  // What this process wrote last, per run: a save reads the file back only when someone else
+  // wrote it since (`runs cancel`), instead of parsing the whole record before every write.
+  const ownWrites = new Map<string, number>();
   const write = async (record: RunRecord) => {
     const bytes = encoder.encode(JSON.stringify(record, null, 2) + "\n");
-    await writeFileAtomic(fs, dir, `${record.id}.json`, bytes, options.pid);
+    const written = await writeFileAtomic(fs, dir, `${record.id}.json`, bytes, options.pid);
+    ownWrites.set(record.id, written.mtime);
+  };
+  const changedSinceOwnWrite = async (id: string) => {
+    const own = ownWrites.get(id);
+    if (own === undefined) return true;
+    const info = await fs.stat(file(id)).catch(() => undefined);
+    return info?.mtime?.getTime() !== own;
   };
   const checkId = (id: string) => {
     const normal = id.trim().toLowerCase();
@@ -177,7 +187,9 @@ export function createRunStore(options: RunStoreOptions): RunStore {
     async save(record) {
       await ready();
       return await lock.with("exclusive", async () => {
-        const disk = await read(record.id).catch(() => undefined);
+        const disk = await changedSinceOwnWrite(record.id)
+          ? await read(record.id).catch(() => undefined)
+          : undefined;
         const merged = disk?.cancel_requested_at && !record.cancel_requested_at
           ? { ...record, cancel_requested_at: disk.cancel_requested_at }
           : record;

@@ -259,6 +259,28 @@ const CASES: BadCase[] = [
     },
   },
   {
+    what: "a malformed run file on stdin",
+    args: ["parallel"],
+    stdin: "tasks: [\n  - prompt: x\n",
+    code: 2,
+    says: /Invalid run file -:\d+:\d+: /,
+  },
+  {
+    what: "a run file task without a prompt",
+    args: ["chain"],
+    stdin: '{"steps": [{"backend": "claude"}]}',
+    code: 2,
+    says: /Invalid run file -:1:12: steps\[0\]: "prompt" is required/,
+  },
+  {
+    what: "--max-parallel 0",
+    args: ["parallel", "--max-parallel", "0"],
+    code: 2,
+    says: /"0".*at least 1/,
+  },
+  { what: "a run id with ../", args: ["runs", "show", "../x"], code: 2, says: /Invalid run id/ },
+  { what: "an unknown run", args: ["runs", "resume", "zzzz"], code: 4, says: /Run zzzz does not/ },
+  {
     what: "a CLINVK_HOME Deno may not read (--allow-read without it)",
     args: ["sessions", "list"],
     code: 2,

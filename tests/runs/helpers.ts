@@ -74,15 +74,19 @@ export async function callTime(sb: Sandbox, marker: string): Promise<[number, nu
   return all[0]!;
 }
 
-/** Whether process `pid` still exists (Linux). */
+/**
+ * Whether process `pid` still exists (Linux). Deno reads `/proc` only with `--allow-all`, so
+ * `cat` reads it; a zombie has exited (only its parent's bookkeeping is left) and counts as gone.
+ */
 export async function processAlive(pid: number): Promise<boolean> {
-  try {
-    const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
-    // A zombie has exited; only its parent's bookkeeping is left.
-    return stat.split(") ")[1]?.[0] !== "Z";
-  } catch {
-    return false;
-  }
+  const out = await new Deno.Command("cat", {
+    args: [`/proc/${pid}/stat`],
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  if (!out.success) return false;
+  const stat = new TextDecoder().decode(out.stdout);
+  return stat.split(") ")[1]?.[0] !== "Z";
 }
 
 /** Waits until `check` holds, polling; fails after `ms`. */

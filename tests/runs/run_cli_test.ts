@@ -213,7 +213,7 @@ Deno.test("a bad run file exits 2 with one line naming file:line:column and runs
     assert.equal(result.code, 2);
     assert.equal(
       result.stderr,
-      `clinvk: ${file}:3:14: tasks[0].timeout: expected seconds or a duration like 90s, 30m or 1h30m, got "later".\n`,
+      `clinvk: Invalid run file ${file}:3:14: tasks[0].timeout: expected seconds or a duration like 90s, 30m or 1h30m, got "later".\n`,
     );
     const missing = await sb.run(["parallel", "-f", join(sb.dir, "nope.yaml")]);
     assert.equal(missing.code, 2);

@@ -272,7 +272,7 @@ Deno.test("RunFileError's message is one line naming the file, line and column",
     assert.equal(error.message.split("\n").length, 1);
     assert.match(
       error.message,
-      /^tasks\.yaml:3:14: tasks\[0\]\.timeout: .* \(and 1 more problems\)$/,
+      /^Invalid run file tasks\.yaml:3:14: tasks\[0\]\.timeout: .* \(and 1 more problems\)$/,
     );
   }
 });
@@ -283,7 +283,7 @@ Deno.test("parseRunValue() validates a parsed JSON body and names the path of ea
     assert.fail("expected an error");
   } catch (error) {
     assert.ok(error instanceof RunFileError);
-    assert.equal(error.message, `tasks[0].retries: expected a number, got "2"`);
+    assert.equal(error.message, `Invalid run file tasks[0].retries: expected a number, got "2"`);
   }
   const { spec } = parseRunValue({ tasks: [{ prompt: "x" }] }, { file: "", kind: "parallel" });
   assert.equal(spec.tasks[0]!.id, "task-1");

@@ -102,6 +102,7 @@ Deno.test("--fail-fast stops every running backend and cancels the rest", async 
     });
     const calls = await readFakeLog(sb.log);
     assert.equal(calls.length, 3, "the task after hang1 never started");
+    assert.equal(await processAlive(Deno.pid), true, "the probe does see live processes");
     for (const call of calls) {
       assert.equal(
         await processAlive(call.pid),
