@@ -9,6 +9,7 @@
  * @module
  */
 import { ClinvkError, ExitCode } from "../errors.ts";
+import { signalExitCode, StopRequest, type StopSignal } from "../platform/stop_signals.ts";
 import { runExitCode } from "./run_exit.ts";
 import type { TurnDeps } from "../turns/engine.ts";
 import type { Dispatcher, RecoverableJob } from "./dispatcher.ts";
@@ -64,9 +65,11 @@ export interface RunHandle {
   subscribe(listener: RunEventListener, options?: { replay?: boolean }): () => void;
   /**
    * Stops the run. `canceled` cancels what did not start; `interrupted` (Ctrl-C) leaves it
-   * pending for `clinvk runs resume`. Running tasks' backends are stopped either way.
+   * pending for `clinvk runs resume`. Running tasks' backends are stopped either way — with
+   * `signal` when given (the signal clinvk received; the run then exits 128 + its number),
+   * else with SIGINT.
    */
-  cancel(cause?: "canceled" | "interrupted"): void;
+  cancel(cause?: "canceled" | "interrupted", signal?: StopSignal): void;
   /** Resolves when the run has stopped and its record is saved. */
   readonly done: Promise<RunResult>;
 }
@@ -262,6 +265,7 @@ function drive(
   }, 500);
 
   const startedAt = clock.now().getTime();
+  let stoppedBy: StopSignal | undefined;
   const done = (async (): Promise<RunResult> => {
     try {
       emit({
@@ -304,7 +308,9 @@ function drive(
           );
         }
       }
-      const exitCode = runExitCode(status);
+      const exitCode = status === "interrupted" && stoppedBy
+        ? signalExitCode(stoppedBy)
+        : runExitCode(status);
       emit({
         type: "run_done",
         run_id: record.id,
@@ -332,10 +338,12 @@ function drive(
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    cancel(cause = "canceled") {
+    cancel(cause = "canceled", signal) {
+      if (signal && !scheduler.stopCause) stoppedBy = signal;
       scheduler.stop(
         cause satisfies StopCause,
-        cause === "interrupted" ? "interrupted" : "canceled",
+        cause === "interrupted" ? `interrupted (${signal ?? "SIGINT"})` : "canceled",
+        signal ? new StopRequest(signal) : undefined,
       );
     },
     done,

@@ -75,7 +75,7 @@ export class Scheduler {
    * Stops the run: running tasks are aborted (their backends stopped), and — except when
    * interrupted, where they stay pending for `runs resume` — tasks not started are canceled.
    */
-  stop(cause: StopCause, reason: string): void {
+  stop(cause: StopCause, reason: string, abortReason: unknown = reason): void {
     if (this.#stopped) return;
     this.#stopped = cause;
     this.#stopReason = reason;
@@ -87,7 +87,8 @@ export class Scheduler {
         if (task.state === "pending") this.#end(task, "canceled", reason);
       }
     }
-    for (const running of this.#running.values()) running.controller.abort(reason);
+    // The abort reason picks the signal the backends get (a StopRequest forwards its own).
+    for (const running of this.#running.values()) running.controller.abort(abortReason);
     this.#hooks.changed();
     this.#pump();
   }

@@ -133,3 +133,18 @@ Deno.test("runs cancel stops a run driven by another process; runs resume refuse
     assert.equal((await callsWith(sb, "e after c")).length, 0);
   });
 });
+
+Deno.test("SIGTERM (a cancelled CI job) stops the backends with SIGTERM and exits 143", async () => {
+  await withSandbox(async (sb) => {
+    const { child } = await startAndWait(sb);
+    Deno.kill(child.pid, "SIGTERM");
+    const output = await child.output();
+    assert.equal(output.code, 143, new TextDecoder().decode(output.stderr));
+    for (const call of await readFakeLog(sb.log)) {
+      assert.equal(await processAlive(call.pid), false, `${call.cli} ${call.pid} was stopped`);
+    }
+    const [stopped] = await readRuns(sb);
+    assert.equal(stopped!.status, "interrupted");
+    assert.equal(stopped!.tasks.find((t) => t.id === "e")!.state, "pending");
+  });
+});

@@ -170,3 +170,29 @@ Deno.test("--max-tokens stops the run once the budget is spent (exit 6, budget_e
     assert.deepEqual(run.tasks.map((t) => t.state), ["done", "canceled", "canceled"]);
   });
 });
+
+Deno.test("idle_timeout stops a backend that goes silent; the others finish", async () => {
+  await withSandbox(async (sb) => {
+    const file = await writeRunFile(
+      sb,
+      "t.yaml",
+      `tasks:
+  - { id: silent, backend: codex, prompt: "silent [[fake:hang]]", idle_timeout: 1 }
+  - { id: working, backend: claude, prompt: "working [[fake:sleep=1500]]", timeout: 30 }
+`,
+    );
+    const started = Date.now();
+    const result = await sb.run(["parallel", "-f", file, "--json"]);
+    assert.equal(result.code, 1);
+    const [silent, working] = JSON.parse(result.stdout).results;
+    assert.equal(silent.state, "failed");
+    assert.equal(silent.exit_code, 124);
+    assert.match(silent.error, /idle|no output|printed nothing|silent/i);
+    assert.equal(working.state, "done", "a task without an idle limit runs to its end");
+    const run = await onlyRun(sb);
+    assert.equal(run.tasks[0]!.error_class, "timeout");
+    assert.ok(Date.now() - started < 25_000, "the silent backend did not run to the 30 s limit");
+    const [call] = await callsWith(sb, "silent");
+    assert.equal(await processAlive(call!.pid), false);
+  });
+});

@@ -14,7 +14,11 @@ export async function followRun(
   mode: RunOutputMode,
 ): Promise<void> {
   const progress = showProgress(context, run, mode);
-  const removeInterrupt = context.platform.onInterrupt(() => run.cancel("interrupted"));
+  // Ctrl-C, SIGTERM (a cancelled CI job) and SIGHUP stop the backends with the same signal; the
+  // run stays resumable and clinvk exits 128 + the signal's number.
+  const removeInterrupt = context.platform.onInterrupt((signal) =>
+    run.cancel("interrupted", signal)
+  );
   let result;
   try {
     result = await run.done;

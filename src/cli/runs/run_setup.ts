@@ -5,8 +5,9 @@
  */
 import { backendNames } from "../../backends/registry.ts";
 import type { Config } from "../../config/schema.ts";
-import { usageError } from "../../errors.ts";
+import { ClinvkError, usageError } from "../../errors.ts";
 import { errorName } from "../../platform/fs_errors.ts";
+import type { Fs } from "../../platform/types.ts";
 import { createRunStore, type RunStore } from "../../runs/run_store.ts";
 import type { RunDeps } from "../../runs/run_engine.ts";
 import { type AppContext, warn } from "../context.ts";
@@ -44,6 +45,49 @@ export async function runDeps(context: AppContext, configFlag?: string): Promise
   };
 }
 
+/** Largest run file clinvk reads (a 1,000-task file is well under 1 MB). */
+export const MAX_RUN_FILE_BYTES = 16 * 1024 * 1024;
+
+function tooLarge(name: string): ClinvkError {
+  return usageError(
+    `Run file ${name} is too large (over ${MAX_RUN_FILE_BYTES / 1024 / 1024} MiB)`,
+    "Split the run into several files.",
+  );
+}
+
+function decodeRunFile(bytes: Uint8Array, name: string): string {
+  if (bytes.length > MAX_RUN_FILE_BYTES) throw tooLarge(name);
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw usageError(`Run file ${name} is not UTF-8 text`, "Give a YAML or JSON file.");
+  }
+}
+
+async function readUpTo(fs: Fs, path: string, limit: number): Promise<Uint8Array> {
+  const file = await fs.open(path, { read: true });
+  try {
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    const buffer = new Uint8Array(64 * 1024);
+    while (total < limit) {
+      const n = await file.read(buffer);
+      if (n === null) break;
+      chunks.push(buffer.slice(0, n));
+      total += n;
+    }
+    const bytes = new Uint8Array(total);
+    let at = 0;
+    for (const chunk of chunks) {
+      bytes.set(chunk, at);
+      at += chunk.length;
+    }
+    return bytes;
+  } finally {
+    file.close();
+  }
+}
+
 /** A run file's text and the name to use in messages. */
 export interface RunFileText {
   text: string;
@@ -68,11 +112,18 @@ export async function readRunFile(
         "Pass one with -f FILE (YAML or JSON), or pipe it on stdin.",
       );
     }
-    return { text: await platform.stdin.readAll(), name: "-" };
+    const bytes = await platform.stdin.readUpTo(MAX_RUN_FILE_BYTES + 1);
+    return { text: decodeRunFile(bytes, "on stdin"), name: "-" };
   }
+  let bytes: Uint8Array;
   try {
-    return { text: await platform.fs.readTextFile(file), name: file };
+    if ((await platform.fs.stat(file)).isDirectory) {
+      throw usageError(`Cannot read run file ${file}: it is a directory`, "Give -f a file.");
+    }
+    // Read at most the limit (plus one byte to notice more): `-f <(generate-tasks)` is a pipe.
+    bytes = await readUpTo(platform.fs, file, MAX_RUN_FILE_BYTES + 1);
   } catch (error) {
+    if (error instanceof ClinvkError) throw error;
     const why = errorName(error) === "NotFound"
       ? "no such file"
       : errorName(error) === "IsADirectory"
@@ -84,4 +135,5 @@ export async function readRunFile(
       : String(error);
     throw usageError(`Cannot read run file ${file}: ${why}`, "Check the path given to -f.");
   }
+  return { text: decodeRunFile(bytes, file), name: file };
 }
