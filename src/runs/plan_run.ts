@@ -7,7 +7,7 @@
  */
 import { resolve } from "node:path";
 import { getBackend } from "../backends/registry.ts";
-import { emptyUsage } from "../backends/usage.ts";
+import { emptyUsage } from "../backends/shared/usage.ts";
 import { ClinvkError, ExitCode } from "../errors.ts";
 import { isResumable } from "../sessions/record.ts";
 import type { TurnDeps } from "../turns/engine.ts";

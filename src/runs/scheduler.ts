@@ -6,7 +6,7 @@
  * the run record in memory and hands every attempt to a {@linkcode Dispatcher}.
  * @module
  */
-import { addUsage } from "../backends/usage.ts";
+import { addUsage } from "../backends/shared/usage.ts";
 import type { Dispatcher, TaskJob, TaskOutcome } from "./dispatcher.ts";
 import { topologicalOrder } from "./graph.ts";
 import type { RunEvent } from "./run_events.ts";

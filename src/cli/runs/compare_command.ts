@@ -5,11 +5,8 @@
  * @module
  */
 import { buildCommand } from "@stricli/core";
-import { join } from "node:path";
-import { getBackend } from "../../backends/registry.ts";
-import type { Config } from "../../config/schema.ts";
-import { usageError } from "../../errors.ts";
-import type { Platform } from "../../platform/types.ts";
+import { backendAvailability, getBackend } from "../../backends/registry.ts";
+import { ClinvkError, ExitCode, usageError } from "../../errors.ts";
 import { compareSpec } from "../../runs/compare_spec.ts";
 import { startRun } from "../../runs/run_engine.ts";
 import { resolveWorkdir } from "../../turns/workdir.ts";
@@ -24,7 +21,7 @@ import {
   outputMode,
 } from "./run_flags.ts";
 import { followRun } from "./run_flow.ts";
-import { knownBackends, runDeps } from "./run_setup.ts";
+import { runDeps } from "./run_setup.ts";
 
 interface CompareFlags extends OutputFlags {
   backends?: string;
@@ -50,23 +47,6 @@ function parseBackendList(value: string): string[] {
   }
   for (const name of names) getBackend(name);
   return [...new Set(names)];
-}
-
-/**
- * Whether a backend's CLI can be found. Until the backend registry reports availability itself,
- * this looks the command up on PATH the way the OS would.
- */
-async function installed(platform: Platform, config: Config, name: string): Promise<boolean> {
-  const settings = (config.backends as Record<string, { command?: string }>)[name];
-  const command = settings?.command || getBackend(name).defaultCommand;
-  if (platform.os === "windows") return true;
-  const isFile = async (path: string) =>
-    (await platform.fs.stat(path).catch(() => undefined))?.isFile ?? false;
-  if (command.includes("/")) return await isFile(command);
-  for (const dir of (platform.env.get("PATH") ?? "").split(":").filter(Boolean)) {
-    if (await isFile(join(dir, command))) return true;
-  }
-  return false;
 }
 
 /**
@@ -123,14 +103,18 @@ async function compare(
   let backends: string[];
   if (flags.allBackends) {
     backends = [];
-    for (const name of knownBackends()) {
-      if (await installed(this.platform, deps.config, name)) backends.push(name);
-      else warn(this, `backend ${name} is not installed; leaving it out`);
+    for (const backend of await backendAvailability(deps.config, this.platform)) {
+      if (backend.available) backends.push(backend.name);
+      else {warn(
+          this,
+          `backend ${backend.name} is not available (${backend.reason}); leaving it out`,
+        );}
     }
     if (backends.length === 0) {
-      throw usageError(
+      throw new ClinvkError(
         "No backend CLI is installed",
-        "Install claude, codex or gemini, or set backends.<name>.command.",
+        ExitCode.BackendNotFound,
+        "Install a backend CLI, or point backends.<name>.command at one in config.yaml.",
       );
     }
   } else {

@@ -19,13 +19,13 @@ async function runFile(
 ): Promise<void> {
   const mode = outputMode(flags);
   const file = await readRunFile(context, flags.file);
+  const deps = await runDeps(context, flags.config);
   const { spec, warnings } = parseRunText(file.text, {
     file: file.name,
     kind,
-    backends: knownBackends(),
+    backends: knownBackends(deps.config),
   });
   for (const problem of warnings) warn(context, formatRunFileProblem(problem));
-  const deps = await runDeps(context, flags.config);
   const cwd = await resolveWorkdir(context.platform.fs, context.platform.cwd(), flags.workdir);
   const run = await startRun(deps, spec, {
     cwd,

@@ -3,7 +3,7 @@
  * dependencies, and the run file read from `-f FILE` or stdin.
  * @module
  */
-import { backendNames } from "../../backends/registry.ts";
+import { listBackends } from "../../backends/registry.ts";
 import type { Config } from "../../config/schema.ts";
 import { ClinvkError, usageError } from "../../errors.ts";
 import { errorName } from "../../platform/fs_errors.ts";
@@ -13,9 +13,9 @@ import type { RunDeps } from "../../runs/run_engine.ts";
 import { type AppContext, warn } from "../context.ts";
 import { homeDir, loadAppConfig, openStore } from "../services.ts";
 
-/** Backend names a run file may use. */
-export function knownBackends(): readonly string[] {
-  return backendNames;
+/** Backend names a run file may use: every configured backend. */
+export function knownBackends(config: Config): string[] {
+  return listBackends(config).map((backend) => backend.name);
 }
 
 /** Opens the run store under `$CLINVK_HOME/runs`. */
