@@ -90,3 +90,15 @@ for (const backend of BACKENDS) {
     });
   });
 }
+
+Deno.test("models.list() and models.retrieve() show the backends and their aliases", async () => {
+  await withServer(async ({ url }) => {
+    const openai = client(url);
+    const ids = [];
+    for await (const model of openai.models.list()) ids.push(model.id);
+    assert.deepEqual(ids.slice(0, 4), ["claude", "claude:fast", "claude:balanced", "claude:best"]);
+    const fast = await openai.models.retrieve("codex:fast");
+    assert.deepEqual([fast.id, fast.object, fast.owned_by], ["codex:fast", "model", "codex"]);
+    await assert.rejects(openai.models.retrieve("gpt-4o"), OpenAI.NotFoundError);
+  });
+});
