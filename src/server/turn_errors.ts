@@ -48,9 +48,7 @@ export function errorFromReport(report: TurnReport): ApiError {
       return new ApiError(
         "backend_failed",
         `The ${backend} backend cannot reach its API: ${reason}`,
-        {
-          retryable: true,
-        },
+        { code: "backend_unreachable", retryable: true },
       );
     case "interrupted":
       return new ApiError("unavailable", `The ${backend} turn was stopped: ${reason}`, {

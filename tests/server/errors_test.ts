@@ -120,6 +120,39 @@ Deno.test("the SDKs raise their typed errors (and do not retry non-retryable one
   });
 });
 
+Deno.test("a backend that cannot reach its API is 502, retryable, on every backend", async () => {
+  await withServer(async ({ url }) => {
+    for (const model of ["claude", "codex", "gemini"]) {
+      const response = await chat(url, "x [[fake:server-down]]", { model });
+      assert.equal(response.status, 502, response.text);
+      assert.equal((response.body as OpenAIError).error.code, "backend_unreachable");
+      assert.equal(response.headers.get("x-should-retry"), "true");
+    }
+  });
+});
+
+Deno.test("a session the backend no longer has is 404 backend_session_not_found", async () => {
+  await withServer(async ({ url, store, sb }) => {
+    const lost = await store.create({
+      backend: "claude",
+      model: null,
+      workdir: sb.work,
+      prompt: "p",
+      tags: [],
+      backend_session_id: "99999999-2222-4333-8444-555555555555",
+    });
+    const response = await chat(url, "x", {});
+    assert.equal(response.status, 200);
+    const resumed = await call(`${url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "X-Clinvk-Session": lost.id },
+      json: { model: "claude", messages: [{ role: "user", content: "x" }] },
+    });
+    assert.equal(resumed.status, 404);
+    assert.equal((resumed.body as OpenAIError).error.code, "backend_session_not_found");
+  });
+});
+
 Deno.test("a backend that runs past timeout_seconds is stopped: 504", async () => {
   await withServer(async ({ url }) => {
     const response = await chat(url, "wait [[fake:hang]]");
