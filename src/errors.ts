@@ -13,7 +13,7 @@ export const ExitCode = {
   BackendNotFound: 3,
   SessionNotFound: 4,
   Busy: 5,
-  /** A run's `--max-tokens` budget ran out (`clinvk parallel|chain|compare`). */
+  /** A budget ran out: a run's `--max-tokens`, or a daily `session.budget.*` before a turn. */
   BudgetExceeded: 6,
   Timeout: 124,
   Interrupted: 130,

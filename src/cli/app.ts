@@ -25,6 +25,7 @@ import { chainCommand, parallelCommand } from "./runs/file_run_command.ts";
 import { runsRoutes } from "./runs/runs_commands.ts";
 import { serveRoutes } from "./serve/routes.ts";
 import { sessionsRoutes } from "./sessions/routes.ts";
+import { usageCommand } from "./usage_command.ts";
 import { versionCommand } from "./version_command.ts";
 
 const USAGE_HINT = 'Run "clinvk --help" for usage.';
@@ -39,6 +40,7 @@ export const routes: RouteMap<AppContext> = buildRouteMap({
     chain: chainCommand,
     compare: compareCommand,
     runs: runsRoutes,
+    usage: usageCommand,
     config: configRoutes,
     serve: serveRoutes,
     version: versionCommand,
@@ -56,13 +58,16 @@ export const routes: RouteMap<AppContext> = buildRouteMap({
       "  clinvk resume --last | <id>        resume a session",
       "  clinvk sessions list               list sessions",
       "  clinvk parallel -f tasks.yaml      run many tasks at once (chain, compare: see --help)",
+      "  clinvk sessions search <words>     search prompts, answers, titles and tags",
+      "  clinvk usage [daily|weekly|…]      tokens and cost per day, week, month, session",
       "  clinvk serve                       OpenAI/Anthropic-compatible HTTP API",
       "",
       "Prompt flags: -b/--backend, -m/--model, -w/--workdir, -o/--output-format, --ephemeral,",
-      "-c/--continue, --config, --dry-run, --timeout, --wait (details: clinvk run --help).",
+      "-c/--continue, --config, --dry-run, --timeout, --wait, --force (details: clinvk run --help).",
       'Words that name a command are never sent as a prompt; to send them: clinvk -- "sessions list".',
       "Exit codes: 0 ok, 1 backend failed (or the backend's own code), 2 usage/config, 3 backend",
-      "not found, 4 session not found, 5 lock timeout/session in use, 124 timeout, 130 interrupted.",
+      "not found, 4 session not found, 5 lock timeout/session in use, 6 over a daily budget,",
+      "124 timeout, 130 interrupted.",
     ].join("\n"),
   },
 });

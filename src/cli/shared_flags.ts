@@ -40,6 +40,7 @@ export interface TurnFlags {
   dryRun?: boolean;
   timeout?: number;
   wait?: boolean;
+  force?: boolean;
 }
 
 /** Definitions of {@linkcode TurnFlags}. */
@@ -74,6 +75,11 @@ export const turnFlags = {
   wait: {
     kind: "boolean",
     brief: "Wait for a session another clinvk is using instead of failing",
+    optional: true,
+  },
+  force: {
+    kind: "boolean",
+    brief: "Run even when a daily budget is used up (else exit 6)",
     optional: true,
   },
 } as const;

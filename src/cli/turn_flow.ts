@@ -31,6 +31,7 @@ export interface TurnSetup {
   color: boolean;
   dryRun: boolean;
   wait: boolean;
+  force: boolean;
 }
 
 /**
@@ -57,6 +58,7 @@ export function buildTurnSetup(
     color: useColor(context, settings),
     dryRun: flags.dryRun ?? false,
     wait: flags.wait ?? false,
+    force: flags.force ?? false,
   };
 }
 
@@ -121,6 +123,7 @@ export async function runTurnCommand(
       timeoutMs: setup.timeoutSeconds ? setup.timeoutSeconds * 1000 : undefined,
       signal: stop.signal,
       wait: setup.wait,
+      force: setup.force,
       onEvent: presenter.onEvent,
     });
   } finally {

@@ -5,7 +5,7 @@
  * @module
  */
 import { findVarSyntaxError } from "./expand.ts";
-import { type ConfigValue, describeType, type KeyType } from "./schema.ts";
+import { type ConfigValue, describeType, type KeyType, type ModelPrices } from "./schema.ts";
 
 /** Outcome of {@linkcode checkValue}. */
 export type CheckResult =
@@ -104,5 +104,68 @@ export function checkValue(type: KeyType, value: unknown): CheckResult {
       }
       return { ok: true, value: { ...value as Record<string, string> } };
     }
+    case "number":
+      return typeof value === "number" && Number.isFinite(value) && value >= type.min
+        ? { ok: true, value }
+        : { ok: false, message: expected(type, value) };
+    case "number_map":
+      return checkNumberMap(type, value);
+    case "price_map":
+      return checkPriceMap(type, value);
   }
+}
+
+const isPlainMap = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+const isAmount = (value: unknown): value is number =>
+  typeof value === "number" && Number.isFinite(value) && value >= 0;
+
+function checkNumberMap(type: KeyType, value: unknown): CheckResult {
+  if (!isPlainMap(value)) return { ok: false, message: expected(type, value) };
+  for (const [entry, item] of Object.entries(value)) {
+    if (!isAmount(item)) {
+      return {
+        ok: false,
+        entry,
+        message: `${entry}: expected a number ≥ 0, got ${describeValue(item)}`,
+      };
+    }
+  }
+  return { ok: true, value: { ...value as Record<string, number> } };
+}
+
+const PRICE_FIELDS = ["input_per_mtok", "output_per_mtok", "cached_input_per_mtok"];
+
+function checkPriceMap(type: KeyType, value: unknown): CheckResult {
+  if (!isPlainMap(value)) return { ok: false, message: expected(type, value) };
+  for (const [entry, prices] of Object.entries(value)) {
+    if (!isPlainMap(prices)) {
+      return {
+        ok: false,
+        entry,
+        message: `${entry}: expected a mapping of prices, got ${describeValue(prices)}`,
+      };
+    }
+    for (const [field, price] of Object.entries(prices)) {
+      if (!PRICE_FIELDS.includes(field)) {
+        return {
+          ok: false,
+          entry,
+          message: `${entry}: unknown price "${field}" (known: ${PRICE_FIELDS.join(", ")})`,
+        };
+      }
+      if (!isAmount(price)) {
+        return {
+          ok: false,
+          entry,
+          message: `${entry}.${field}: expected a number ≥ 0, got ${describeValue(price)}`,
+        };
+      }
+    }
+    for (const field of PRICE_FIELDS.slice(0, 2)) {
+      if (!(field in prices)) return { ok: false, entry, message: `${entry}: missing ${field}` };
+    }
+  }
+  return { ok: true, value: structuredClone(value) as Record<string, ModelPrices> };
 }

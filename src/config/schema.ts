@@ -57,6 +57,17 @@ export interface Config {
     default_tags: string[];
     /** Seconds to wait for the store lock before giving up (exit 5). */
     lock_timeout_seconds: number;
+    /** Daily limits checked before each turn (exit 6 when used up; see `usage/budget.ts`). */
+    budget: {
+      daily_tokens?: number;
+      daily_usd?: number;
+      backend_daily_tokens: Record<string, number>;
+      backend_daily_usd: Record<string, number>;
+    };
+  };
+  pricing: {
+    /** Prices per model name (or `prefix*`) that replace the bundled table's. */
+    overrides: Record<string, ModelPrices>;
   };
   output: {
     format: OutputFormat;
@@ -104,10 +115,31 @@ export type KeyType =
   | { kind: "boolean" }
   | { kind: "enum"; values: readonly string[] }
   | { kind: "string_list" }
-  | { kind: "string_map" };
+  | { kind: "string_map" }
+  /** A decimal number ≥ `min` (dollars). */
+  | { kind: "number"; min: number }
+  /** Names (backends) mapped to numbers ≥ 0. */
+  | { kind: "number_map" }
+  /** Model names mapped to {@linkcode ModelPrices}. */
+  | { kind: "price_map" };
+
+/** Prices of one model in USD per million tokens (`pricing.overrides.<model>`). */
+export interface ModelPrices {
+  input_per_mtok: number;
+  output_per_mtok: number;
+  /** Cached input (cache reads); defaults to the input price. */
+  cached_input_per_mtok?: number;
+}
 
 /** A value a config key can hold. */
-export type ConfigValue = string | number | boolean | string[] | Record<string, string>;
+export type ConfigValue =
+  | string
+  | number
+  | boolean
+  | string[]
+  | Record<string, string>
+  | Record<string, number>
+  | Record<string, ModelPrices>;
 
 /** Declarative description of one leaf key of config.yaml. */
 export interface KeySpec {
@@ -272,6 +304,36 @@ export const CONFIG_KEYS: readonly KeySpec[] = Object.freeze([
     "Seconds to wait for the session store lock before giving up",
   ),
   key(
+    "session.budget.daily_tokens",
+    { kind: "int", min: 1 },
+    undefined,
+    "Tokens all backends may use per day (local time); a turn past it exits 6 unless --force",
+  ),
+  key(
+    "session.budget.daily_usd",
+    { kind: "number", min: 0 },
+    undefined,
+    "US dollars all backends may cost per day; a turn past it exits 6 unless --force",
+  ),
+  key(
+    "session.budget.backend_daily_tokens",
+    { kind: "number_map" },
+    {},
+    "Per backend: tokens it may use per day, e.g. {codex: 2000000}",
+  ),
+  key(
+    "session.budget.backend_daily_usd",
+    { kind: "number_map" },
+    {},
+    "Per backend: US dollars it may cost per day, e.g. {claude: 5}",
+  ),
+  key(
+    "pricing.overrides",
+    { kind: "price_map" },
+    {},
+    "Prices per model (or prefix*): {input_per_mtok, output_per_mtok, cached_input_per_mtok} in USD",
+  ),
+  key(
     "output.format",
     { kind: "enum", values: OUTPUT_FORMATS },
     "text",
@@ -361,6 +423,12 @@ export function describeType(type: KeyType): string {
       return "a list of strings";
     case "string_map":
       return "a mapping of names to strings";
+    case "number":
+      return `a number ≥ ${type.min}`;
+    case "number_map":
+      return "a mapping of names to numbers ≥ 0";
+    case "price_map":
+      return "a mapping of model names to {input_per_mtok, output_per_mtok, cached_input_per_mtok}";
   }
 }
 

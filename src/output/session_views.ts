@@ -16,18 +16,24 @@ export function sessionSummary(session: SessionRecord): string {
   return text.replace(/\s+/g, " ").trim();
 }
 
-/** The `sessions list` table, newest first as given. */
-export function sessionsTable(sessions: SessionRecord[], now: Date, width?: number): string {
+/** The `sessions list` table, newest first as given; with `cost`, a COST column. */
+export function sessionsTable(
+  sessions: SessionRecord[],
+  now: Date,
+  width?: number,
+  cost?: (id: string) => string,
+): string {
   const rows = sessions.map((s) => [
     s.id,
     s.backend,
     s.status,
     relativeTime(new Date(s.last_used_at), now),
     String(s.token_usage.total),
+    ...(cost ? [cost(s.id)] : []),
     sessionSummary(s),
   ]);
   return renderTable(
-    ["ID", "BACKEND", "STATUS", "LAST USED", "TOKENS", "TITLE/PROMPT"],
+    ["ID", "BACKEND", "STATUS", "LAST USED", "TOKENS", ...(cost ? ["COST"] : []), "TITLE/PROMPT"],
     rows,
     width,
   );

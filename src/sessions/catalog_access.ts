@@ -13,7 +13,18 @@ import { isCurrent, recheck, syncCatalog } from "./catalog_sync.ts";
 import type { StoreContext } from "./store_context.ts";
 
 /** A query's request to fix the catalog and ask again. */
-export type Retry = { retry: "resync" } | { retry: "recheck"; ids: string[] };
+export type Retry = { retry: "resync" } | { retry: "recheck"; ids: string[] } | {
+  retry: "prepare";
+};
+
+/**
+ * What a query needs beyond current session rows (current turn rows, built search tables):
+ * whether it is there (any lock), and how to make it so (exclusive lock).
+ */
+export interface Preparation {
+  ready(db: SqliteDatabase): Promise<boolean>;
+  make(db: SqliteDatabase, memory: boolean): Promise<void>;
+}
 
 /** Asks for a resync with the directory. */
 export const RESYNC: Retry = { retry: "resync" };
@@ -65,13 +76,16 @@ export async function withWritableCatalog<T>(
 export async function readCatalog<T>(
   ctx: StoreContext,
   query: (db: SqliteDatabase, lastTry: boolean) => Promise<T | Retry>,
+  prepare?: Preparation,
 ): Promise<T> {
-  const first = await ctx.lock.with("shared", async () => {
+  const first = await ctx.lock.with("shared", async (): Promise<T | Retry> => {
     const conn = await ctx.catalog.open();
     // A private in-memory catalog is synced under the exclusive lock below.
     if (conn.memory) return RESYNC;
     try {
-      return await isCurrent(ctx, conn.db) ? await query(conn.db, false) : RESYNC;
+      if (!(await isCurrent(ctx, conn.db))) return RESYNC;
+      if (prepare && !(await prepare.ready(conn.db))) return { retry: "prepare" };
+      return await query(conn.db, false);
     } catch (error) {
       if (isSqliteError(error)) return RESYNC;
       throw error;
@@ -84,6 +98,7 @@ export async function readCatalog<T>(
         await syncCatalog(ctx, db, { sweep: !memory });
       }
       if (first.retry === "recheck") await recheck(ctx, db, first.ids);
+      if (prepare && !(await prepare.ready(db))) await prepare.make(db, memory);
       let answer = await query(db, true);
       if (isRetry(answer)) {
         // Still out of date although just brought up to date: resync and ask a final time.

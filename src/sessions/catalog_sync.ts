@@ -16,6 +16,9 @@
  *   edit of a session that such a read does not look at — say, an old session edited to be
  *   the newest — is noticed by the next full listing (`sessions list`, `--json`), `doctor`,
  *   or any change to the directory; not by `list --limit`, `-c` or `--last` alone.
+ * - **Limit, by design**: a file added or renamed by hand within the same tick of the
+ *   directory's mtime clock (a few milliseconds) as clinvk's last write looks like that write;
+ *   it is noticed by the next full listing or the next change to the directory.
  * - **Resync**: list the directory, sweep crashed writers' temp files, look at every
  *   `*.json` (`lstat`, and `stat` of a link's target), reread only files whose stamp differs
  *   from their row, and record bad files. Exclusive lock.
@@ -41,7 +44,6 @@ import type { FileStamp } from "./session_file.ts";
 import type { StoreContext } from "./store_context.ts";
 import { sweepTemps } from "./temp_sweep.ts";
 import { timestampMs } from "./time.ts";
-import { syncJournals } from "./turn_catalog.ts";
 
 /** The directory's stamp: mtime in ms and inode (a recreated directory gets a new inode). */
 export async function observeDir(fs: Fs, dir: string): Promise<string> {
@@ -239,7 +241,6 @@ export async function syncCatalog(
     setMeta(db, "dir_stamp", scan.stamp);
     setMeta(db, "writing", "0");
   });
-  await syncJournals(ctx, db, { rereadAll: options.rereadAll ?? false });
   if (options.report === false) return bad;
   for (const row of bad) ctx.reportBad(join(ctx.paths.dir, row.name), row.reason);
   return bad;

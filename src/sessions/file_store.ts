@@ -10,7 +10,19 @@ import { openSqlite } from "../platform/sqlite.ts";
 import type { OpenSqlite, SqliteDatabase } from "../platform/sqlite.ts";
 import { writeFileAtomic } from "./atomic_write.ts";
 import { Catalog } from "./catalog.ts";
-import { withWritableCatalog } from "./catalog_access.ts";
+import { readCatalog, withWritableCatalog } from "./catalog_access.ts";
+import type { Preparation } from "./catalog_access.ts";
+import { ensureSearchTables, searchCatalog, searchTablesReady } from "./catalog_search.ts";
+import { usageCells } from "./catalog_usage.ts";
+import { rowRecord } from "./list_query.ts";
+import {
+  commitTurn,
+  markTurnsWriting,
+  syncJournals,
+  turnsCurrent,
+  turnsOf,
+} from "./turn_catalog.ts";
+import { appendJournal } from "./turn_journal.ts";
 import { commitChanges, markWriting } from "./catalog_sync.ts";
 import type { SessionWrite } from "./catalog_sessions.ts";
 import { runDoctor } from "./doctor.ts";
@@ -28,7 +40,8 @@ import { badFileReporter } from "./store_context.ts";
 import type { StoreContext } from "./store_context.ts";
 import { StoreLock } from "./store_lock.ts";
 import { journalPath, leasePath, sessionPath, storePaths } from "./store_paths.ts";
-import type { SessionStore } from "./store_types.ts";
+import { MAX_ANSWER_CHARS } from "./store_types.ts";
+import type { SessionStore, TurnEntry } from "./store_types.ts";
 import { validateRecord } from "./validate_record.ts";
 
 /** Default wait for the store lock before failing with exit 5. */
@@ -96,6 +109,12 @@ async function writing<T>(
     }, { quiet: true }));
 }
 
+/** Cuts an answer to {@linkcode MAX_ANSWER_CHARS} characters (never inside a surrogate pair). */
+function capAnswer(answer: string): string {
+  if (answer.length <= MAX_ANSWER_CHARS) return answer;
+  return Array.from(answer).slice(0, MAX_ANSWER_CHARS).join("");
+}
+
 /**
  * Creates the file-backed {@linkcode SessionStore}.
  *
@@ -116,6 +135,17 @@ async function writing<T>(
 export function createFileStore(options: FileStoreOptions): SessionStore {
   const paths = storePaths(options.home);
   const lockTimeoutMs = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
+  const turnsReady: Preparation = {
+    ready: (db) => turnsCurrent(ctx, db),
+    make: (db) => syncJournals(ctx, db, { rereadAll: false }),
+  };
+  const searchReady: Preparation = {
+    ready: async (db) => searchTablesReady(db) && await turnsCurrent(ctx, db),
+    async make(db) {
+      if (!(await turnsCurrent(ctx, db))) await syncJournals(ctx, db, { rereadAll: false });
+      ensureSearchTables(db);
+    },
+  };
   const ctx: StoreContext = {
     fs: options.fs,
     clock: options.clock,
@@ -196,6 +226,52 @@ export function createFileStore(options: FileStoreOptions): SessionStore {
     maybeApplyRetention: (retentionDays) => maybeApplyRetention(ctx, retentionDays),
 
     doctor: ({ fix }) => runDoctor(ctx, fix),
+
+    async appendTurn(id, entry) {
+      const key = parseIdInput(id);
+      const kept: TurnEntry = { ...entry, answer: capAnswer(entry.answer) };
+      await ctx.lock.with("exclusive", () =>
+        withWritableCatalog(ctx, async (db, memory) => {
+          if (memory) {
+            // The journal is the truth; an in-memory catalog rereads it when asked.
+            await appendJournal(ctx.fs, paths, key, kept);
+            return;
+          }
+          const wasCurrent = await turnsCurrent(ctx, db);
+          markTurnsWriting(db);
+          const stamp = await appendJournal(ctx.fs, paths, key, kept);
+          await commitTurn(ctx, db, key, kept, stamp, wasCurrent);
+        }, { quiet: true }));
+      ctx.catalog.sayPending();
+    },
+
+    turns: async (id) => {
+      const key = parseIdInput(id);
+      return await readCatalog(ctx, (db) => Promise.resolve(turnsOf(db, key)), turnsReady);
+    },
+
+    search: async (query) =>
+      await readCatalog(
+        ctx,
+        (db) =>
+          Promise.resolve(
+            searchCatalog(db, query.text, {
+              backend: query.backend,
+              tags: query.tags,
+              workdir: query.workdir,
+              sinceMs: query.sinceMs,
+            }, query.limit ?? 20).map((hit) => ({
+              record: rowRecord(hit.row),
+              snippet: hit.snippet,
+              turn: hit.turn,
+              score: hit.score,
+            })),
+          ),
+        searchReady,
+      ),
+
+    usage: async (query) =>
+      await readCatalog(ctx, (db) => Promise.resolve(usageCells(db, query)), turnsReady),
 
     acquireLease: async (id, leaseOptions) =>
       await acquireLease(ctx, parseIdInput(id), leaseOptions),

@@ -75,9 +75,11 @@ export async function ensurePrivateDir(fs: Fs, path: string): Promise<void> {
   });
 }
 
-/** Creates `<home>`, `<home>/sessions` and `sessions/.leases` (all 0700) when missing. */
+/** Creates `<home>`, `<home>/sessions`, `.leases/` and `.turns/` (all 0700) when missing. */
 export async function ensureStoreDirs(fs: Fs, paths: StorePaths): Promise<void> {
   await ensurePrivateDir(fs, paths.home);
   await ensurePrivateDir(fs, paths.dir);
   await ensurePrivateDir(fs, paths.leases);
+  // Made up front, like `.leases/`: created later it would change `sessions/` mid-use.
+  await ensurePrivateDir(fs, paths.turns);
 }

@@ -3,7 +3,7 @@
  * on this interface only.
  * @module
  */
-import type { BackendName } from "../backends/types.ts";
+import type { BackendName, TokenUsage } from "../backends/types.ts";
 import type { SessionRecord, SessionStatus } from "./record.ts";
 
 /** Filters of `sessions list`, `resume --last`, `-c` and the picker. All given filters must match. */
@@ -53,6 +53,106 @@ export interface LeaseHolder {
   command?: string;
 }
 
+/** Why a turn failed: the backend said so, the timeout stopped it, or it was interrupted. */
+export const TURN_ERROR_CLASSES = ["backend", "timeout", "interrupted", "save"] as const;
+/** One of {@linkcode TURN_ERROR_CLASSES}. */
+export type TurnErrorClass = typeof TURN_ERROR_CLASSES[number];
+
+/** One turn of a session's history (a line of `sessions/.turns/<id>.jsonl`). */
+export interface TurnEntry {
+  /** 1 for the session's first turn, then 2, 3, … (`turn_count` after the turn). */
+  n: number;
+  /** When the turn ended, RFC 3339 UTC. */
+  at: string;
+  /** The backend that ran it. */
+  backend: string;
+  /** The model that ran, when known. */
+  model: string | null;
+  /** The prompt of this turn. */
+  prompt: string;
+  /** The answer text (cut at {@linkcode MAX_ANSWER_CHARS} characters). */
+  answer: string;
+  /** This turn's tokens, normalised per backend: `input` includes `cached`. */
+  usage: TokenUsage;
+  /** USD at the prices of `price_source` when the turn ran; `null` when unknown. */
+  cost_usd: number | null;
+  /** The price table the cost comes from (`genai-prices 0.1.8`, `pricing.overrides`). */
+  price_source: string | null;
+  /** The turn's exit code (the backend's own, or 124 / 130). */
+  exit_code: number;
+  duration_seconds: number;
+  /** `null` when the turn succeeded. */
+  error_class: TurnErrorClass | null;
+  /** The error message when it failed. */
+  error: string | null;
+  /** The run (parallel, chain, compare) this turn belongs to, when any. */
+  run_id?: string | null;
+}
+
+/** Longest answer kept in a turn entry, in characters. */
+export const MAX_ANSWER_CHARS = 100_000;
+
+/** What `search` looks for. */
+export interface SearchQuery {
+  /** Words to find (each as a prefix; all must match). */
+  text: string;
+  backend?: BackendName;
+  /** Every tag must be present. */
+  tags?: string[];
+  /** Only sessions whose workdir equals this real path. */
+  workdir?: string;
+  /** Only sessions used at or after this instant (ms since the epoch). */
+  sinceMs?: number;
+  /** At most this many hits (default 20). */
+  limit?: number;
+}
+
+/** One session found by `search`. */
+export interface SearchHit {
+  record: SessionRecord;
+  /** Text around the best match; matches are between `\u0001` and `\u0002`. */
+  snippet: string;
+  /** The turn that matched best, or `0` for the title, first prompt or tags. */
+  turn: number;
+  /** BM25 rank; lower is better. */
+  score: number;
+}
+
+/** How `usage` groups turns. */
+export type UsageGroup = "none" | "backend" | "model" | "tag" | "workdir" | "session" | "run";
+
+/** What `usage` sums. */
+export interface UsageQuery {
+  /** Turns at or after this instant (ms). */
+  sinceMs?: number;
+  /** Turns before this instant (ms). */
+  untilMs?: number;
+  /** Only turns of this backend. */
+  backend?: string;
+  by: UsageGroup;
+  /** Also split by time into buckets of this length (ms); without it, one bucket `0`. */
+  bucketMs?: number;
+}
+
+/** The sums of one (time bucket, group key) of `usage`. */
+export interface UsageCell {
+  /** Start of the time bucket (ms), or `0` without buckets. */
+  bucket: number;
+  /** The group's key (backend, model, …); `null` when the turns have none. */
+  key: string | null;
+  turns: number;
+  input: number;
+  output: number;
+  cached: number;
+  total: number;
+  /** Sum of the known costs, USD. */
+  cost_usd: number;
+  /** Turns with tokens whose cost is unknown (a model not in the price table). */
+  unknown_cost_turns: number;
+  /** The latest turn's time (ms). */
+  last_ms: number;
+}
+
 /** The session store. Every method is safe to call from many processes at once. */
 export interface SessionStore {
   /** Absolute path of the `sessions/` directory. */
@@ -86,4 +186,15 @@ export interface SessionStore {
    * naming the holder, unless `wait` is set (then waits up to the lock timeout).
    */
   acquireLease(id: string, options: { wait: boolean; command?: string }): Promise<SessionLease>;
+  /**
+   * Appends one turn to a session's history (its `.turns/<id>.jsonl` journal and the
+   * catalog). Call right after the turn's final save, while holding the session's lease.
+   */
+  appendTurn(id: string, entry: TurnEntry): Promise<void>;
+  /** The history of one session, oldest turn first; exit 4 when the session does not exist. */
+  turns(id: string): Promise<TurnEntry[]>;
+  /** Full-text search over titles, prompts, tags and answers; best hit first, one per session. */
+  search(query: SearchQuery): Promise<SearchHit[]>;
+  /** Token and cost sums of the recorded turns, grouped as asked. */
+  usage(query: UsageQuery): Promise<UsageCell[]>;
 }

@@ -59,6 +59,8 @@ export interface TurnOptions {
   idleTimeoutMs?: number;
   /** Wait for a session another process is using instead of failing with exit 5. */
   wait?: boolean;
+  /** Run even when a daily budget (`session.budget.*`) is used up; else that is exit 6. */
+  force?: boolean;
   /**
    * Aborting stops the backend: its process group gets SIGINT (or, when the abort reason is a
    * `StopRequest`, that request's signal), then SIGKILL after a grace period; the turn ends with
@@ -186,6 +188,7 @@ export async function runTurn(
       idleTimeoutMs: options.idleTimeoutMs || undefined,
       signal: options.signal,
       wait: options.wait ?? false,
+      force: options.force ?? false,
       onEvent: options.onEvent,
       extraTags,
       title,

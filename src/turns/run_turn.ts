@@ -10,6 +10,7 @@ import type { Platform } from "../platform/types.ts";
 import type { SessionRecord } from "../sessions/record.ts";
 import type { SessionStore } from "../sessions/store_types.ts";
 import { createTurnSession } from "./new_session.ts";
+import { checkTurnBudget } from "./turn_history.ts";
 import type { TurnKind, TurnPlan } from "./plan_turn.ts";
 import { runEphemeralTurn, runSessionTurn, type SessionTurnOutcome } from "./session_turn.ts";
 
@@ -40,11 +41,15 @@ export interface RunTurnInput {
   extraTags?: string[];
   /** Title of a new session. */
   title?: string;
+  /** Run even when a daily budget is used up (still warned). */
+  force?: boolean;
 }
 
 /** Runs the turn and saves it (unless ephemeral). */
 export async function runTurn(deps: RunTurnDeps, input: RunTurnInput): Promise<SessionTurnOutcome> {
   const { plan, session } = input;
+  // Before anything is created: a turn over budget leaves nothing behind (exit 6).
+  await checkTurnBudget(deps, plan.backend.name, input.force ?? false);
   // Codex never reports its model; when none was asked for, its own config says which runs.
   if (plan.backend.name === "codex" && !plan.request.model && !session?.model) {
     plan.modelHint = await codexConfiguredModel(deps.platform.fs, deps.platform.env);

@@ -18,6 +18,7 @@ import { executeTurn, type TurnOutcome } from "./execute_turn.ts";
 import type { TurnPlan } from "./plan_turn.ts";
 import { addUsage, emptyUsage } from "../backends/shared/usage.ts";
 import { turnUsage } from "./token_accounting.ts";
+import { recordTurn } from "./turn_history.ts";
 
 /** What a session turn needs from the app. */
 export interface SessionTurnDeps {
@@ -120,6 +121,8 @@ export async function runSessionTurn(
       usage = turnUsage(outcome.result, current.metadata).usage;
       return { outcome, usage, record: current, saveError };
     }
+    // History, search and usage read this; the lease is still held (issue 12).
+    await recordTurn(deps, current, plan, outcome, usage);
     return { outcome, usage, record: current };
   } finally {
     await lease.release();

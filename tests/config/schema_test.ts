@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { checkValue } from "../../src/config/check_value.ts";
 import {
   type Config,
   CONFIG_KEYS,
@@ -21,7 +22,9 @@ Deno.test("defaultConfig() builds the documented defaults from the key table", (
       store_token_usage: true,
       default_tags: [],
       lock_timeout_seconds: 30,
+      budget: { backend_daily_tokens: {}, backend_daily_usd: {} },
     },
+    pricing: { overrides: {} },
     output: { format: "text", show_tokens: false, show_timing: false, color: "auto" },
     timeout_seconds: 0,
     server: {
@@ -94,8 +97,37 @@ Deno.test("lookupKey() tells leaves, sections and mapping entries apart", () => 
     "backends.codex",
     "backends.gemini",
     "output",
+    "pricing",
     "server",
     "server.limits",
     "session",
+    "session.budget",
   ]);
+});
+
+Deno.test("checkValue() takes budgets and price overrides and names what is wrong", () => {
+  assert.deepEqual(checkValue({ kind: "number", min: 0 }, 2.5), { ok: true, value: 2.5 });
+  assert.equal(checkValue({ kind: "number", min: 0 }, -1).ok, false);
+  assert.equal(checkValue({ kind: "number", min: 0 }, "5").ok, false);
+  assert.deepEqual(checkValue({ kind: "number_map" }, { claude: 5 }), {
+    ok: true,
+    value: { claude: 5 },
+  });
+  assert.match(
+    (checkValue({ kind: "number_map" }, { claude: "5" }) as { message: string }).message,
+    /claude: expected a number ≥ 0, got "5"/,
+  );
+  const prices = { "my-model": { input_per_mtok: 3, output_per_mtok: 15 } };
+  assert.deepEqual(checkValue({ kind: "price_map" }, prices), { ok: true, value: prices });
+  assert.match(
+    (checkValue({ kind: "price_map" }, { m: { input_per_mtok: 3 } }) as { message: string })
+      .message,
+    /m: missing output_per_mtok/,
+  );
+  assert.match(
+    (checkValue({ kind: "price_map" }, {
+      m: { input_per_mtok: 3, output_per_mtok: 1, input: 2 },
+    }) as { message: string }).message,
+    /m: unknown price "input"/,
+  );
 });

@@ -6,6 +6,8 @@ import { buildCommand } from "@stricli/core";
 import type { BackendName } from "../../backends/types.ts";
 import type { SessionStatus } from "../../sessions/record.ts";
 import { sessionListItem, sessionsTable } from "../../output/session_views.ts";
+import { rowCost } from "../../output/usage_views.ts";
+import type { SessionStore, UsageCell } from "../../sessions/store_types.ts";
 import type { AppContext } from "../context.ts";
 import { parsePositiveInt, parseStatus } from "../parsers.ts";
 import { loadAppConfig, openStore } from "../services.ts";
@@ -17,27 +19,56 @@ interface ListFlags {
   tag?: string[];
   limit?: number;
   json?: boolean;
+  cost?: boolean;
   config?: string;
+}
+
+/** Each session's recorded cost, from its turns. */
+async function sessionCosts(store: SessionStore): Promise<Map<string, UsageCell>> {
+  const cells = await store.usage({ by: "session" });
+  return new Map(cells.map((cell) => [cell.key ?? "", cell]));
 }
 
 async function list(this: AppContext, flags: ListFlags): Promise<void> {
   const { config } = await loadAppConfig(this, flags.config);
-  const sessions = await openStore(this, config).list({
+  const store = openStore(this, config);
+  const sessions = await store.list({
     backend: flags.backend,
     status: flags.status,
     tags: flags.tag,
     limit: flags.limit,
   });
   const { stdout, clock } = this.platform;
+  const costs = flags.cost ? await sessionCosts(store) : undefined;
   if (flags.json) {
-    stdout.write(JSON.stringify(sessions.map(sessionListItem), null, 2) + "\n");
+    const items = sessions.map((session) => {
+      const item = sessionListItem(session);
+      if (!costs) return item;
+      const cost = costs.get(session.id);
+      return {
+        ...item,
+        cost_usd: cost && cost.unknown_cost_turns === cost.turns ? null : cost?.cost_usd ?? 0,
+        cost_complete: (cost?.unknown_cost_turns ?? 0) === 0,
+      };
+    });
+    stdout.write(JSON.stringify(items, null, 2) + "\n");
     return;
   }
   if (sessions.length === 0) {
     this.platform.stderr.write('No sessions. Start one with clinvk "your prompt".\n');
     return;
   }
-  stdout.write(sessionsTable(sessions, clock.now(), stdout.columns()));
+  stdout.write(
+    sessionsTable(
+      sessions,
+      clock.now(),
+      stdout.columns(),
+      costs && ((id) => {
+        const cost = costs.get(id);
+        return cost ? rowCost(cost) : "-";
+      }),
+    ),
+  );
 }
 
 /** `sessions list`. */
@@ -69,6 +100,11 @@ export const listCommand = buildCommand({
         optional: true,
       },
       json: { ...jsonFlag, brief: "Print a JSON array of full session records" },
+      cost: {
+        kind: "boolean",
+        brief: "Add a COST column: what the recorded turns cost (cost_usd in JSON)",
+        optional: true,
+      },
       config: configFlag,
     },
     aliases: { b: "backend", s: "status", t: "tag", n: "limit" },

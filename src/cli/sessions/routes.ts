@@ -8,6 +8,7 @@ import { deleteCommand } from "./delete.ts";
 import { doctorCommand } from "./doctor.ts";
 import { forkCommand } from "./fork.ts";
 import { listCommand } from "./list.ts";
+import { searchCommand } from "./search.ts";
 import { showCommand } from "./show.ts";
 import { tagCommand } from "./tag.ts";
 
@@ -16,6 +17,7 @@ export const sessionsRoutes = buildRouteMap({
   routes: {
     list: listCommand,
     show: showCommand,
+    search: searchCommand,
     fork: forkCommand,
     tag: tagCommand,
     delete: deleteCommand,
@@ -23,5 +25,5 @@ export const sessionsRoutes = buildRouteMap({
     doctor: doctorCommand,
   },
   aliases: { ls: "list", rm: "delete" },
-  docs: { brief: "List, show, fork, tag, delete and clean sessions" },
+  docs: { brief: "List, show, search, fork, tag, delete and clean sessions" },
 });

@@ -1,0 +1,47 @@
+/**
+ * Usage sums over the catalog's turn rows, for `clinvk usage` and budgets: one SQL pass that
+ * groups turns by 15-minute bucket (when asked) and by backend, model, tag, workdir, session
+ * or run. Calendar periods are folded from the buckets in JavaScript (`usage/periods.ts`),
+ * because only JavaScript knows every time zone.
+ * @module
+ */
+import type { SqliteDatabase } from "../platform/sqlite.ts";
+import { all, type SqlValue } from "./catalog_sql.ts";
+import type { UsageCell, UsageQuery } from "./store_types.ts";
+
+const KEYS: Readonly<Record<UsageQuery["by"], { key: string; join: string }>> = {
+  none: { key: "NULL", join: "" },
+  backend: { key: "t.backend", join: "" },
+  model: { key: "t.model", join: "" },
+  session: { key: "t.session_id", join: "" },
+  run: { key: "t.run_id", join: "" },
+  workdir: { key: "s.workdir", join: "LEFT JOIN sessions s ON s.id = t.session_id" },
+  // A turn of a session with several tags counts once under each of them.
+  tag: { key: "g.tag", join: "LEFT JOIN session_tags g ON g.id = t.session_id" },
+};
+
+/** Sums of the turns matching `query`, one cell per (bucket, key). */
+export function usageCells(db: SqliteDatabase, query: UsageQuery): UsageCell[] {
+  const { key, join } = KEYS[query.by];
+  const where: string[] = [];
+  const params: SqlValue[] = [];
+  if (query.sinceMs !== undefined) where.push("t.at_ms >= ?"), params.push(query.sinceMs);
+  if (query.untilMs !== undefined) where.push("t.at_ms < ?"), params.push(query.untilMs);
+  if (query.backend !== undefined) where.push("t.backend = ?"), params.push(query.backend);
+  const bucket = query.bucketMs ? `(t.at_ms / ${Math.floor(query.bucketMs)})` : "0";
+  return all<UsageCell>(
+    db,
+    `SELECT ${bucket} AS bucket, ${key} AS key, count(*) AS turns, sum(t.input) AS input,
+            sum(t.output) AS output, sum(t.cached) AS cached, sum(t.total) AS total,
+            coalesce(sum(t.cost_usd), 0) AS cost_usd,
+            sum(t.cost_usd IS NULL AND t.total > 0) AS unknown_cost_turns,
+            max(t.at_ms) AS last_ms
+       FROM turns t ${join}
+      ${where.length > 0 ? `WHERE ${where.join(" AND ")}` : ""}
+      GROUP BY 1, 2`,
+    ...params,
+  ).map((cell) => ({
+    ...cell,
+    bucket: query.bucketMs ? cell.bucket * Math.floor(query.bucketMs) : 0,
+  }));
+}
