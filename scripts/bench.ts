@@ -3,10 +3,12 @@
  * (issue 4; the figures and how to read them are in `docs/performance.md`).
  *
  * For each size it writes the session files directly, the way a user restoring a backup would,
- * so the first clinvk command has to build the index; then it times whole `clinvk` processes
+ * so the first clinvk command has to build the catalog; then it times whole `clinvk` processes
  * (median of `--runs`), because process start-up is what a user waits for and the targets are
- * stated relative to `clinvk version`. Finally it measures locked write throughput with 1, 4
- * and 16 writer processes updating the same few sessions, and checks that no update was lost.
+ * stated relative to `clinvk version`. Then `usage daily --by backend` over `--turns` recorded
+ * turns (journals written directly, the catalog built by an untimed first run), and locked
+ * write throughput with 1, 4 and 16 writer processes updating the same few sessions, checking
+ * that no update was lost.
  * Everything lives in a temp directory that is removed at the end.
  *
  * Then (issue 10) one `clinvk parallel` of `--run-tasks` tasks at `--run-parallel` on a fake
@@ -14,7 +16,7 @@
  * (`scripts/bench_runs.ts`). `--suite store` or `--suite runs` runs one part only.
  *
  * Usage: deno task bench [--sizes 1000,10000,100000] [--runs 5] [--writers 1,4,16]
- *                        [--updates 1024] [--run-tasks 200] [--run-parallel 16]
+ *                        [--updates 1024] [--turns 1000000] [--run-tasks 200] [--run-parallel 16]
  *                        [--run-delay-ms 1000] [--suite store,runs] [--json]
  * @module
  */
@@ -41,6 +43,7 @@ interface Options {
   runs: number;
   writers: number[];
   updates: number;
+  turns: number;
   runTasks: number;
   runParallel: number;
   runDelayMs: number;
@@ -49,7 +52,7 @@ interface Options {
 }
 
 const USAGE = "usage: deno task bench [--sizes 1000,10000,100000] [--runs 5] " +
-  "[--writers 1,4,16] [--updates 1024] [--run-tasks 200] [--run-parallel 16] " +
+  "[--writers 1,4,16] [--updates 1024] [--turns 1000000] [--run-tasks 200] [--run-parallel 16] " +
   "[--run-delay-ms 1000] [--suite store,runs] [--json]";
 
 function parseOptions(args: string[]): Options {
@@ -71,9 +74,8 @@ const optionSpec = {
   sizes: { type: "string", default: "1000,10000,100000" },
   runs: { type: "string", default: "5" },
   writers: { type: "string", default: "1,4,16" },
-  // The index compacts once per 1,024 appended lines at large sizes (index_log.ts), so
-  // 1,024 updates per row makes every row pay its share of compaction, not just one.
   updates: { type: "string", default: "1024" },
+  turns: { type: "string", default: "1000000" },
   "run-tasks": { type: "string", default: "200" },
   "run-parallel": { type: "string", default: "16" },
   "run-delay-ms": { type: "string", default: "1000" },
@@ -86,6 +88,7 @@ function toOptions(values: {
   runs: string;
   writers: string;
   updates: string;
+  turns: string;
   "run-tasks": string;
   "run-parallel": string;
   "run-delay-ms": string;
@@ -100,6 +103,7 @@ function toOptions(values: {
     });
   const [runs] = numbers(values.runs, "--runs");
   const [updates] = numbers(values.updates, "--updates");
+  const [turns] = numbers(values.turns, "--turns");
   const suites = new Set(values.suite.split(",").map((s) => s.trim()));
   for (const suite of suites) {
     if (suite !== "store" && suite !== "runs") throw new Error(`Bad --suite: "${suite}"`);
@@ -109,6 +113,7 @@ function toOptions(values: {
     runs: runs!,
     writers: suites.has("store") ? numbers(values.writers, "--writers") : [],
     updates: updates!,
+    turns: suites.has("store") ? turns! : 0,
     runTasks: numbers(values["run-tasks"], "--run-tasks")[0]!,
     runParallel: numbers(values["run-parallel"], "--run-parallel")[0]!,
     runDelayMs: numbers(values["run-delay-ms"], "--run-delay-ms")[0]!,
@@ -263,8 +268,10 @@ const OPERATIONS: { label: string; args: (prefix: string) => string[] }[] = [
   { label: '`-c --dry-run "x"`', args: () => ["-c", "--dry-run", "x"] },
   { label: "`sessions show <8-char prefix>`", args: (p) => ["sessions", "show", p] },
   { label: "`sessions clean --dry-run`", args: () => ["sessions", "clean", "--dry-run"] },
+  // The first (untimed) run builds the search tables; the timed ones only search.
+  { label: "`sessions search parser`", args: () => ["sessions", "search", "parser"] },
 ];
-const REBUILD_LABEL = "first command after index deleted (rebuild)";
+const REBUILD_LABEL = "first command after catalog deleted (rebuild)";
 
 async function benchSize(base: string, size: number, runs: number) {
   const home = join(base, `home-${size}`);
@@ -272,15 +279,18 @@ async function benchSize(base: string, size: number, runs: number) {
   let started = performance.now();
   const ids = await restoreBackup(home, size, work);
   say(`  wrote ${size} session files in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-  const index = join(home, "sessions", ".catalog.db");
-  // The first command ever on the restored files builds the index; later runs lose it again.
+  const catalog = join(home, "sessions", ".catalog.db");
+  // The first command ever on the restored files builds the catalog; later runs lose it again.
   started = performance.now();
   const rebuild = await measure(
     home,
     work,
     runs,
     ["sessions", "list", "--limit", "20"],
-    () => Deno.remove(index).catch(() => {}),
+    async () => {
+      await Deno.remove(catalog).catch(() => {});
+      await Deno.remove(`${catalog}-journal`).catch(() => {});
+    },
   );
   say(`  rebuild: ${rebuild.toFixed(0)} ms`);
   const prefix = ids[Math.floor(ids.length / 2)]!.slice(0, 8);
@@ -292,6 +302,68 @@ async function benchSize(base: string, size: number, runs: number) {
   }
   figures.push({ label: REBUILD_LABEL, ms: rebuild });
   return { home, ids, figures };
+}
+
+/**
+ * Writes `turns` turns into the journals of `sessions` sessions (100 per session at most in
+ * a day, spread over the last 90 days), the way clinvk appends them; returns the home.
+ */
+async function restoreHistory(base: string, turns: number, sessions: number): Promise<string> {
+  const home = join(base, "home-turns");
+  const work = join(base, "work");
+  const ids = await restoreBackup(home, sessions, work);
+  const dir = join(home, "sessions", ".turns");
+  await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
+  const perSession = Math.ceil(turns / sessions);
+  const now = Date.now();
+  let written = 0;
+  await pool(ids.map((id, i) => ({ id, i })), 8, async ({ id, i }) => {
+    const backend = BACKENDS[i % 3]!;
+    const lines: string[] = [];
+    for (let n = 1; n <= perSession && written < turns; n++, written++) {
+      const input = 1000 + ((i * 31 + n) % 5000);
+      const at = formatTimestamp(new Date(now - ((i * 7919 + n * 104729) % (90 * DAY_MS))));
+      lines.push(JSON.stringify({
+        n,
+        at,
+        backend,
+        model: MODELS[backend],
+        prompt: "p",
+        answer: "a",
+        usage: { input, output: 100, cached: input >> 2, total: input + 100 },
+        cost_usd: (input + 100) / 1e6,
+        price_source: "genai-prices 0.1.8",
+        exit_code: 0,
+        duration_seconds: 1,
+        error_class: null,
+        error: null,
+      }));
+    }
+    await Deno.writeTextFile(join(dir, `${id}.jsonl`), lines.join("\n") + "\n", { mode: 0o600 });
+  });
+  return home;
+}
+
+/** `usage daily --by backend` over a large history, against `clinvk version` of the same run. */
+async function benchUsage(base: string, turns: number, runs: number) {
+  const sessions = Math.max(1, Math.min(10_000, Math.ceil(turns / 100)));
+  let started = performance.now();
+  const home = await restoreHistory(base, turns, sessions);
+  say(
+    `  wrote ${turns} turns in ${sessions} journals in ${
+      ((performance.now() - started) / 1000).toFixed(1)
+    } s`,
+  );
+  const work = join(base, "work");
+  started = performance.now();
+  await timeClinvk(home, ["usage", "daily", "--by", "backend"], work);
+  const firstMs = performance.now() - started;
+  say(`  first usage (reads every journal into the catalog): ${formatMs(firstMs)}`);
+  const version = await measure(home, work, runs, ["version"]);
+  const usage = await measure(home, work, runs, ["usage", "daily", "--by", "backend"]);
+  say(`  usage daily --by backend: ${usage.toFixed(0)} ms`);
+  await Deno.remove(home, { recursive: true });
+  return { turns, sessions, version, usage, firstMs };
 }
 
 /** Result of one write-throughput run. */
@@ -415,6 +487,11 @@ async function main(): Promise<void> {
       if (largest) await Deno.remove(largest.home, { recursive: true });
       largest = { home, ids, size };
     }
+    let usage: Awaited<ReturnType<typeof benchUsage>> | undefined;
+    if (options.turns > 0) {
+      say(`${options.turns} recorded turns:`);
+      usage = await benchUsage(base, options.turns, options.runs);
+    }
     const writes: WriteFigure[] = [];
     if (largest) {
       // The same few sessions for every run, spread over the store (not only the newest).
@@ -455,11 +532,26 @@ async function main(): Promise<void> {
       );
       console.log(markdownTable(header, rows));
     }
+    if (usage) {
+      console.log(
+        `\n\`usage daily --by backend\` over ${usage.turns.toLocaleString("en-US")} turns in ${
+          usage.sessions.toLocaleString("en-US")
+        } sessions, median of ${options.runs} runs:\n`,
+      );
+      console.log(markdownTable(["operation", "time"], [
+        ["`clinvk version` (start-up floor)", formatMs(usage.version)],
+        [
+          "`usage daily --by backend`",
+          `${formatMs(usage.usage)} (${(usage.usage / usage.version).toFixed(2)}×)`,
+        ],
+        ["first `usage` after the journals were written (catalog built)", formatMs(usage.firstMs)],
+      ]));
+    }
     if (writes.length > 0) {
       console.log(
         `\nLocked write throughput on ${
           largest!.size.toLocaleString("en-US")
-        } sessions (each update: lock, read, write temp + fsync, rename, index append; compaction included):\n`,
+        } sessions (each update: lock, read, write temp + fsync, rename, two catalog commits):\n`,
       );
       console.log(markdownTable(
         ["writer processes", "updates", "seconds", "updates/s", "lost"],
@@ -499,7 +591,7 @@ async function main(): Promise<void> {
       ));
     }
     console.log(`\nTotal bench time: ${((performance.now() - startedAll) / 1000).toFixed(0)} s`);
-    if (options.json) console.log(JSON.stringify({ results, writes, run }));
+    if (options.json) console.log(JSON.stringify({ results, usage, writes, run }));
     if (writes.some((w) => w.lost > 0)) Deno.exitCode = 1;
     if (run && run.done !== run.tasks) Deno.exitCode = 1;
   } finally {

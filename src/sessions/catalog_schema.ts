@@ -5,7 +5,7 @@
  */
 
 /** Bumped whenever the tables change; kept in SQLite's `user_version`. */
-export const CATALOG_SCHEMA = 1;
+export const CATALOG_SCHEMA = 2;
 
 /**
  * - `meta`: `dir_stamp` (the `sessions/` directory's mtime and inode when the catalog last
@@ -16,6 +16,9 @@ export const CATALOG_SCHEMA = 1;
  * - `bad_files`: every `*.json` that is not a valid session, with the reason.
  * - `turns`: one row per turn, from the `.turns/<id>.jsonl` journals; `journals` holds each
  *   journal's stamp, so a resync rereads only journals that changed.
+ * - `turn_rollup`: the sums of `turns` per 15-minute bucket, backend and model, kept in step
+ *   with every turn written or removed, so usage by day/backend/model and daily budgets read
+ *   a few thousand rows instead of every turn.
  * - `session_fts` / `turn_fts`: full-text search (FTS5), keyed by the rowids of `sessions`
  *   and `turns`; filled on first use (`meta.fts` = 1 once built) and kept in step after.
  */
@@ -83,6 +86,20 @@ CREATE TABLE turns (
   UNIQUE (session_id, n)
 );
 CREATE INDEX turns_time ON turns (at_ms);
+CREATE TABLE turn_rollup (
+  bucket INTEGER NOT NULL,
+  backend TEXT NOT NULL,
+  model TEXT NOT NULL,
+  turns INTEGER NOT NULL,
+  input INTEGER NOT NULL,
+  output INTEGER NOT NULL,
+  cached INTEGER NOT NULL,
+  total INTEGER NOT NULL,
+  cost_usd REAL NOT NULL,
+  unknown_cost_turns INTEGER NOT NULL,
+  last_ms INTEGER NOT NULL,
+  PRIMARY KEY (bucket, backend, model)
+);
 CREATE VIRTUAL TABLE session_fts USING fts5 (body, tokenize = 'unicode61 remove_diacritics 2');
 CREATE VIRTUAL TABLE turn_fts USING fts5 (body, tokenize = 'unicode61 remove_diacritics 2');
 `;

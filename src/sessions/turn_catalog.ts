@@ -10,7 +10,7 @@
 import { join } from "node:path";
 import type { SqliteDatabase } from "../platform/sqlite.ts";
 import { isNotFound } from "../platform/fs_errors.ts";
-import { all, getMeta, one, run, setMeta, transaction } from "./catalog_sql.ts";
+import { all, getMeta, one, run, setMeta, type SqlValue, transaction } from "./catalog_sql.ts";
 import { isValidId } from "./ids.ts";
 import { sameStamp } from "./session_file.ts";
 import type { FileStamp } from "./session_file.ts";
@@ -30,6 +30,31 @@ export function turnDocument(entry: Pick<TurnEntry, "prompt" | "answer">): strin
   return `${entry.prompt}\n${entry.answer}`;
 }
 
+/** Length of a rollup bucket (every time zone's offset is a multiple of it). */
+export const ROLLUP_MS = 15 * 60_000;
+
+/** Adds (`sign` 1) or removes (`sign` -1) the turns selected by `where` from the rollup. */
+function rollUp(db: SqliteDatabase, sign: 1 | -1, where: string, ...params: SqlValue[]): void {
+  run(
+    db,
+    `INSERT INTO turn_rollup (bucket, backend, model, turns, input, output, cached, total,
+       cost_usd, unknown_cost_turns, last_ms)
+     SELECT at_ms / ${ROLLUP_MS}, backend, coalesce(model, ''), ${sign} * count(*),
+            ${sign} * sum(input), ${sign} * sum(output), ${sign} * sum(cached),
+            ${sign} * sum(total), ${sign} * coalesce(sum(cost_usd), 0),
+            ${sign} * sum(cost_usd IS NULL AND total > 0), max(at_ms)
+       FROM turns WHERE ${where} GROUP BY 1, 2, 3
+     ON CONFLICT (bucket, backend, model) DO UPDATE SET
+       turns = turns + excluded.turns, input = input + excluded.input,
+       output = output + excluded.output, cached = cached + excluded.cached,
+       total = total + excluded.total, cost_usd = cost_usd + excluded.cost_usd,
+       unknown_cost_turns = unknown_cost_turns + excluded.unknown_cost_turns,
+       last_ms = max(last_ms, excluded.last_ms)`,
+    ...params,
+  );
+  if (sign < 0) run(db, "DELETE FROM turn_rollup WHERE turns <= 0");
+}
+
 /** Removes turn `n` of a session (and its search document), if there is one. */
 function deleteTurn(db: SqliteDatabase, sessionId: string, n: number): void {
   const rid = one<{ rid: number }>(
@@ -40,12 +65,21 @@ function deleteTurn(db: SqliteDatabase, sessionId: string, n: number): void {
   )?.rid;
   if (rid === undefined) return;
   if (ftsReady(db)) run(db, "DELETE FROM turn_fts WHERE rowid = ?", rid);
+  rollUp(db, -1, "rid = ?", rid);
   run(db, "DELETE FROM turns WHERE rid = ?", rid);
 }
 
-/** Inserts (or replaces) one turn of a session. Inside a transaction. */
-export function insertTurn(db: SqliteDatabase, sessionId: string, entry: TurnEntry): void {
-  deleteTurn(db, sessionId, entry.n);
+/**
+ * Inserts (or replaces) one turn of a session. Inside a transaction. `fresh`: the session has
+ * no turn rows (a journal being reread), so there is nothing to replace.
+ */
+export function insertTurn(
+  db: SqliteDatabase,
+  sessionId: string,
+  entry: TurnEntry,
+  fresh = false,
+): void {
+  if (!fresh) deleteTurn(db, sessionId, entry.n);
   const atMs = timestampMs(entry.at);
   run(
     db,
@@ -72,8 +106,9 @@ export function insertTurn(db: SqliteDatabase, sessionId: string, entry: TurnEnt
     entry.run_id ?? null,
     JSON.stringify(entry),
   );
+  const rid = one<{ rid: number }>(db, "SELECT last_insert_rowid() AS rid")!.rid;
+  rollUp(db, 1, "rid = ?", rid);
   if (ftsReady(db)) {
-    const rid = one<{ rid: number }>(db, "SELECT last_insert_rowid() AS rid")!.rid;
     run(db, "INSERT INTO turn_fts (rowid, body) VALUES (?, ?)", rid, turnDocument(entry));
   }
 }
@@ -87,6 +122,7 @@ export function deleteTurnsOf(db: SqliteDatabase, sessionId: string): void {
       sessionId,
     );
   }
+  rollUp(db, -1, "session_id = ?", sessionId);
   run(db, "DELETE FROM turns WHERE session_id = ?", sessionId);
   run(db, "DELETE FROM journals WHERE id = ?", sessionId);
 }
@@ -190,7 +226,7 @@ export async function syncJournals(
   transaction(db, () => {
     for (const { id, entries, stamp: journal } of reads) {
       deleteTurnsOf(db, id);
-      for (const entry of entries) insertTurn(db, id, entry);
+      for (const entry of entries) insertTurn(db, id, entry, true);
       setJournalStamp(db, id, journal);
     }
     for (const id of known.keys()) deleteTurnsOf(db, id);

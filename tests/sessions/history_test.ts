@@ -146,6 +146,9 @@ Deno.test("usage() sums by time bucket and by backend, model, tag, workdir, sess
   const since = Date.parse("2025-01-28T00:00:00Z");
   assert.deepEqual(await sums("none", { sinceMs: since }), { null: 2200 });
   assert.deepEqual(await sums("none", { untilMs: since }), { null: 1100 });
+  // Off a 15-minute boundary the sums come from the turns, on one from the rollup: the same.
+  assert.deepEqual(await sums("backend", { sinceMs: since + 1 }), { claude: 1100, gemini: 1100 });
+  assert.deepEqual(await sums("backend", { sinceMs: since }), { claude: 1100, gemini: 1100 });
   const buckets = await t.store.usage({ by: "none", bucketMs: 86_400_000 });
   assert.deepEqual(
     buckets.map((cell) => [new Date(cell.bucket).toISOString(), cell.turns]).sort(),
