@@ -2,7 +2,7 @@
  * Checks one line of a turn journal: a {@linkcode TurnEntry} with the right types, or nothing.
  * @module
  */
-import { makeUsage } from "../backends/usage.ts";
+import { makeUsage } from "../backends/shared/usage.ts";
 import type { TurnEntry } from "./store_types.ts";
 import { TURN_ERROR_CLASSES } from "./store_types.ts";
 
