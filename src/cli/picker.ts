@@ -14,6 +14,7 @@ import {
   pickedIndex,
   pickerReduce,
   type PickerState,
+  withSearchHits,
 } from "./picker_state.ts";
 
 /** How many rows the picker shows at once. */
@@ -43,10 +44,17 @@ function render(state: PickerState, width: number): string {
   return lines.map((line) => `\x1b[2K${line}`).join("\n");
 }
 
-/** Shows the picker and resolves to the chosen session, or `undefined` on Esc. */
+/** Ids of sessions whose prompts, answers or tags match the typed words (the catalog's search). */
+export type SearchIds = (filter: string) => Promise<ReadonlySet<string>>;
+
+/**
+ * Shows the picker and resolves to the chosen session, or `undefined` on Esc. Typing filters
+ * by the labels and, with `search`, by the full-text index too.
+ */
 export async function pickSession(
   platform: Platform,
   sessions: SessionRecord[],
+  search?: SearchIds,
 ): Promise<SessionRecord | undefined> {
   const now = platform.clock.now();
   let state = initialPicker(sessions.map((s) => pickerLabel(s, now)));
@@ -64,9 +72,16 @@ export async function pickSession(
     while (!state.done) {
       const { value, done } = await reader.read();
       if (done) break;
+      const before = state.filter;
       for (const key of decodeKeys(decoder.decode(value))) {
         state = pickerReduce(state, key);
         if (state.done) break;
+      }
+      if (search && !state.done && state.filter !== before && state.filter.trim() !== "") {
+        const filter = state.filter;
+        const ids = await search(filter).catch(() => new Set<string>());
+        const found = new Set(sessions.flatMap((s, index) => (ids.has(s.id) ? [index] : [])));
+        state = withSearchHits(state, filter, found);
       }
       draw(false);
     }

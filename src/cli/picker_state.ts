@@ -20,19 +20,51 @@ export interface PickerState {
   visible: number[];
   /** Position within `visible`. */
   cursor: number;
+  /**
+   * Indexes that the catalog's full-text search found for `filter` (words in prompts, answers
+   * or tags the labels do not show); shown along with the label matches.
+   */
+  found: ReadonlySet<number>;
   done: "chosen" | "cancelled" | undefined;
 }
 
-function matches(labels: readonly string[], filter: string): number[] {
+function matches(
+  labels: readonly string[],
+  filter: string,
+  found: ReadonlySet<number> = new Set(),
+): number[] {
   const words = filter.toLowerCase().split(/\s+/).filter(Boolean);
   return labels.flatMap((label, index) =>
-    words.every((word) => label.toLowerCase().includes(word)) ? [index] : []
+    found.has(index) || words.every((word) => label.toLowerCase().includes(word)) ? [index] : []
   );
+}
+
+/**
+ * Adds what the full-text search found for the current filter (`filter` is the one it was
+ * asked for: an answer for an older filter is dropped). The cursor stays on its item.
+ */
+export function withSearchHits(
+  state: PickerState,
+  filter: string,
+  found: ReadonlySet<number>,
+): PickerState {
+  if (filter !== state.filter || state.done) return state;
+  const current = state.visible[state.cursor];
+  const visible = matches(state.labels, state.filter, found);
+  const cursor = current === undefined ? 0 : Math.max(0, visible.indexOf(current));
+  return { ...state, found, visible, cursor };
 }
 
 /** Initial state. */
 export function initialPicker(labels: readonly string[]): PickerState {
-  return { labels, filter: "", visible: labels.map((_, i) => i), cursor: 0, done: undefined };
+  return {
+    labels,
+    filter: "",
+    visible: labels.map((_, i) => i),
+    cursor: 0,
+    found: new Set(),
+    done: undefined,
+  };
 }
 
 /** Applies one key. */
@@ -54,7 +86,8 @@ export function pickerReduce(state: PickerState, key: PickerKey): PickerState {
       const filter = key.kind === "text"
         ? state.filter + key.text
         : [...state.filter].slice(0, -1).join("");
-      return { ...state, filter, visible: matches(state.labels, filter), cursor: 0 };
+      const found = new Set<number>();
+      return { ...state, filter, found, visible: matches(state.labels, filter), cursor: 0 };
     }
   }
 }

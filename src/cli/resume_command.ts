@@ -103,7 +103,10 @@ async function pick(
       'Start one with clinvk "your prompt".',
     );
   }
-  const chosen = await pickSession(context.platform, sessions);
+  const chosen = await pickSession(context.platform, sessions, async (text) => {
+    const hits = await store.search({ text, limit: 500 });
+    return new Set(hits.map((hit) => hit.record.id));
+  });
   if (!chosen) throw new ClinvkError("Cancelled", ExitCode.Interrupted);
   return chosen;
 }

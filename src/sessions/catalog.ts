@@ -81,7 +81,7 @@ function ensureSchema(db: SqliteDatabase): void {
 function configure(db: SqliteDatabase): void {
   db.exec(
     "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = PERSIST; PRAGMA synchronous = OFF; " +
-      "PRAGMA temp_store = MEMORY",
+      "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -32768",
   );
   ensureSchema(db);
 }

@@ -5,14 +5,15 @@
  */
 
 /** Bumped whenever the tables change; kept in SQLite's `user_version`. */
-export const CATALOG_SCHEMA = 2;
+export const CATALOG_SCHEMA = 4;
 
 /**
  * - `meta`: `dir_stamp` (the `sessions/` directory's mtime and inode when the catalog last
  *   matched it), `writing` (set while a writer changes files), `seq` (write counter).
- * - `sessions`: one row per valid `<id>.json`, with the file's exact text and its stamp.
+ * - `sessions`: one row per valid `<id>.json`: its record (validated, as compact JSON) and
+ *   the file's stamp;
+ *   `tags` is a JSON array (tag filters and usage by tag use `json_each`).
  *   `seq` orders sessions used in the same second: the one written later comes first.
- * - `session_tags`: one row per tag, for tag filters and usage by tag.
  * - `bad_files`: every `*.json` that is not a valid session, with the reason.
  * - `turns`: one row per turn, from the `.turns/<id>.jsonl` journals; `journals` holds each
  *   journal's stamp, so a resync rereads only journals that changed.
@@ -47,8 +48,6 @@ CREATE TABLE sessions (
   text TEXT NOT NULL
 );
 CREATE INDEX sessions_recent ON sessions (last_used_ms DESC, seq DESC);
-CREATE TABLE session_tags (tag TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (tag, id));
-CREATE INDEX session_tags_id ON session_tags (id);
 CREATE TABLE bad_files (
   name TEXT PRIMARY KEY,
   reason TEXT NOT NULL,

@@ -5,7 +5,7 @@
  * @module
  */
 import type { SqliteDatabase } from "../platform/sqlite.ts";
-import { all, getMeta, run, setMeta, transaction } from "./catalog_sql.ts";
+import { all, getMeta, one, run, setMeta, transaction } from "./catalog_sql.ts";
 import { filterSql, sessionDocument } from "./catalog_sessions.ts";
 import type { SessionRow } from "./catalog_sessions.ts";
 import { turnDocument } from "./turn_catalog.ts";
@@ -37,6 +37,39 @@ export function ftsQuery(text: string): string | undefined {
   const words = text.normalize("NFKC").match(/[\p{L}\p{N}_]+/gu) ?? [];
   if (words.length === 0) return undefined;
   return words.map((word) => `"${word}"*`).join(" ");
+}
+
+/** Characters of context on each side of the first match in a snippet. */
+const CONTEXT = 60;
+
+/**
+ * The text around the first place a word of `query` starts a word of `text` (as the index
+ * matches: a prefix, ignoring case), matches marked with {@linkcode MARK_START}/`MARK_END`.
+ * Made here rather than by FTS5's `snippet()`, which would rerun the whole match per hit.
+ */
+export function snippetAround(text: string, query: string): string {
+  const words = (query.normalize("NFKC").match(/[\p{L}\p{N}_]+/gu) ?? []).map((w) =>
+    w.toLowerCase()
+  );
+  const flat = text.replace(/\s+/g, " ").trim();
+  const lower = flat.toLowerCase();
+  const starts: { at: number; length: number }[] = [];
+  for (const found of lower.matchAll(/[\p{L}\p{N}_]+/gu)) {
+    if (words.some((word) => found[0].startsWith(word))) {
+      starts.push({ at: found.index!, length: found[0].length });
+    }
+  }
+  const first = starts[0]?.at ?? 0;
+  const from = Math.max(0, first - CONTEXT);
+  const to = Math.min(flat.length, first + CONTEXT * 2);
+  let out = from > 0 ? "…" : "";
+  let cursor = from;
+  for (const { at, length } of starts) {
+    if (at < from || at + length > to) continue;
+    out += flat.slice(cursor, at) + MARK_START + flat.slice(at, at + length) + MARK_END;
+    cursor = at + length;
+  }
+  return out + flat.slice(cursor, to) + (to < flat.length ? "…" : "");
 }
 
 /** Builds the search tables from the rows, once. Inside the exclusive lock. */
@@ -75,7 +108,12 @@ export function searchTablesReady(db: SqliteDatabase): boolean {
   return getMeta(db, "fts") === "1";
 }
 
-/** Best hits for `query` among sessions matching `filter`, best first, at most `limit`. */
+/**
+ * Best hits for `query` among sessions matching `filter`, best first, at most `limit`. Two
+ * ranked queries (session documents, turn documents), each cut to its best few, merged to
+ * one hit per session; snippets are made for the shown hits only (a common word matches most
+ * documents, and a snippet is the costly part).
+ */
 export function searchCatalog(
   db: SqliteDatabase,
   query: string,
@@ -85,50 +123,54 @@ export function searchCatalog(
   const match = ftsQuery(query);
   if (!match) return [];
   const { where, params } = filterSql(filter);
-  const since = filter.sinceMs === undefined
-    ? ""
-    : `${where ? " AND" : "WHERE"} s.last_used_ms >= ?`;
-  const snippet = (table: string) => `snippet(${table}, 0, char(1), char(2), '…', 16)`;
-  return all<
-    {
-      id: string;
-      text: string;
-      last_used_ms: number;
-      seq: number;
-      mtime: number;
-      size: number;
-      ino: number;
-      score: number;
-      snip: string;
-      turn: number;
-    }
-  >(
+  const conditions = [
+    where.replace(/^WHERE /, ""),
+    filter.sinceMs === undefined ? "" : "s.last_used_ms >= ?",
+  ]
+    .filter(Boolean);
+  const extra = conditions.length > 0 ? ` AND ${conditions.join(" AND ")}` : "";
+  const filterParams = [...params, ...(filter.sinceMs === undefined ? [] : [filter.sinceMs])];
+  // Several turns of one session may be among the best: fetch enough to fill `limit` sessions.
+  const fetch = limit * 8;
+  type Ranked = SessionRow & { score: number; turn: number; doc: number };
+  const columns = "s.id, s.text, s.last_used_ms, s.seq, s.mtime, s.size, s.ino";
+  const sessionsHit = all<Ranked>(
     db,
-    `WITH hits AS (
-       SELECT s.id AS id, bm25(session_fts) AS score, ${snippet("session_fts")} AS snip, 0 AS turn
-         FROM session_fts JOIN sessions s ON s.rid = session_fts.rowid
-        WHERE session_fts MATCH ?
-       UNION ALL
-       SELECT t.session_id AS id, bm25(turn_fts) AS score, ${
-      snippet("turn_fts")
-    } AS snip, t.n AS turn
-         FROM turn_fts JOIN turns t ON t.rid = turn_fts.rowid
-        WHERE turn_fts MATCH ?
-     ), best AS (
-       SELECT id, min(score) AS score, snip, turn FROM hits GROUP BY id
-     )
-     SELECT s.id, s.text, s.last_used_ms, s.seq, s.mtime, s.size, s.ino, b.score, b.snip, b.turn
-       FROM best b JOIN sessions s ON s.id = b.id ${where}${since}
-      ORDER BY b.score, s.last_used_ms DESC LIMIT ?`,
+    `SELECT ${columns}, bm25(session_fts) AS score, 0 AS turn, session_fts.rowid AS doc
+       FROM session_fts CROSS JOIN sessions s ON s.rid = session_fts.rowid
+      WHERE session_fts MATCH ?${extra} ORDER BY score LIMIT ?`,
     match,
+    ...filterParams,
+    fetch,
+  );
+  const turnsHit = all<Ranked>(
+    db,
+    `SELECT ${columns}, bm25(turn_fts) AS score, t.n AS turn, turn_fts.rowid AS doc
+       FROM turn_fts CROSS JOIN turns t ON t.rid = turn_fts.rowid
+       CROSS JOIN sessions s ON s.id = t.session_id
+      WHERE turn_fts MATCH ?${extra} ORDER BY score LIMIT ?`,
     match,
-    ...params,
-    ...(filter.sinceMs === undefined ? [] : [filter.sinceMs]),
-    limit,
-  ).map((row) => ({
-    row,
-    score: row.score,
-    snippet: row.snip,
-    turn: row.turn,
-  }));
+    ...filterParams,
+    fetch,
+  );
+  const best = new Map<string, Ranked>();
+  for (const hit of [...sessionsHit, ...turnsHit]) {
+    const prior = best.get(hit.id);
+    if (!prior || hit.score < prior.score) best.set(hit.id, hit);
+  }
+  const top = [...best.values()]
+    .sort((a, b) => a.score - b.score || b.last_used_ms - a.last_used_ms)
+    .slice(0, limit);
+  return top.map((row) => {
+    const text = row.turn > 0
+      ? turnDocument(
+        one<{ prompt: string; answer: string }>(
+          db,
+          "SELECT prompt, answer FROM turns WHERE rid = ?",
+          row.doc,
+        ) ?? { prompt: "", answer: "" },
+      )
+      : sessionDocument(rowRecord(row));
+    return { row, score: row.score, snippet: snippetAround(text, query), turn: row.turn };
+  });
 }

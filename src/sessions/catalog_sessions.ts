@@ -1,6 +1,6 @@
 /**
  * The session rows of the catalog: writing them from records, and the queries `list`,
- * `resolve` and `clean` ask. Rows carry the file's exact text, so a listing needs no file
+ * `resolve` and `clean` ask. Rows carry the record (as validated, compact JSON), so a listing needs no file
  * reads, and its stamp (mtime, size, inode), so a resync rereads only files that changed.
  * @module
  */
@@ -15,7 +15,7 @@ import { timestampMs } from "./time.ts";
 /** A session file as read, ready to be stored. */
 export interface SessionWrite {
   record: SessionRecord;
-  /** The file's exact text. */
+  /** The file's text as read (the row keeps the validated record instead). */
   text: string;
   stamp: FileStamp;
 }
@@ -36,6 +36,15 @@ export interface BadRow extends FileStamp {
 
 const ROW = "id, text, last_used_ms, seq, mtime, size, ino";
 
+/**
+ * How a row holds a record: the validated record as compact JSON. A reader compares a file's
+ * record with it — whatever the file's formatting — and a listing parses it without
+ * validating again.
+ */
+export function recordText(record: SessionRecord): string {
+  return JSON.stringify(record);
+}
+
 /** Sort key of a timestamp: a record with a malformed one sorts oldest. */
 function sortMs(value: string): number {
   const ms = timestampMs(value);
@@ -52,22 +61,22 @@ export function ftsReady(db: SqliteDatabase): boolean {
   return getMeta(db, "fts") === "1";
 }
 
-/** Hands out the next write sequence number. Inside a transaction. */
-export function nextSeq(db: SqliteDatabase): number {
+/** Hands out the next `count` write sequence numbers; returns the first. Inside a transaction. */
+export function nextSeq(db: SqliteDatabase, count = 1): number {
   const seq = Number(getMeta(db, "seq") ?? "0") + 1;
-  setMeta(db, "seq", String(seq));
+  setMeta(db, "seq", String(seq + count - 1));
   return seq;
 }
 
-/** Inserts or replaces the row of a session (and its tags and search document). */
-export function upsertSession(db: SqliteDatabase, write: SessionWrite, seq: number): void {
-  const { record, text, stamp } = write;
-  const previousTags = one<{ tags: string }>(
-    db,
-    "SELECT tags FROM sessions WHERE id = ?",
-    record.id,
-  )
-    ?.tags;
+/** Inserts or replaces the row of a session (and its search document). */
+export function upsertSession(
+  db: SqliteDatabase,
+  write: SessionWrite,
+  seq: number,
+  fts: boolean = ftsReady(db),
+): void {
+  const { record, stamp } = write;
+  const text = recordText(record);
   run(
     db,
     `INSERT INTO sessions (id, backend, status, model, created_at, last_used_at, last_used_ms,
@@ -100,34 +109,18 @@ export function upsertSession(db: SqliteDatabase, write: SessionWrite, seq: numb
     stamp.ino,
     text,
   );
-  // Only the difference: a session may carry hundreds of tags, and most writes change none.
-  const before = new Set(
-    previousTags === undefined ? [] : JSON.parse(previousTags) as string[],
-  );
-  const after = new Set(record.tags);
-  for (const tag of before) {
-    if (!after.has(tag)) {
-      run(db, "DELETE FROM session_tags WHERE tag = ? AND id = ?", tag, record.id);
-    }
-  }
-  for (const tag of after) {
-    if (!before.has(tag)) {
-      run(db, "INSERT INTO session_tags (tag, id) VALUES (?, ?)", tag, record.id);
-    }
-  }
-  if (ftsReady(db)) {
+  if (fts) {
     const rid = one<{ rid: number }>(db, "SELECT rid FROM sessions WHERE id = ?", record.id)!.rid;
     run(db, "DELETE FROM session_fts WHERE rowid = ?", rid);
     run(db, "INSERT INTO session_fts (rowid, body) VALUES (?, ?)", rid, sessionDocument(record));
   }
 }
 
-/** Removes a session's row, tags and search document (its turns stay until their journal goes). */
+/** Removes a session's row and search document (its turns stay until their journal goes). */
 export function deleteSession(db: SqliteDatabase, id: string): void {
   const rid = one<{ rid: number }>(db, "SELECT rid FROM sessions WHERE id = ?", id)?.rid;
   if (rid === undefined) return;
   if (ftsReady(db)) run(db, "DELETE FROM session_fts WHERE rowid = ?", rid);
-  run(db, "DELETE FROM session_tags WHERE id = ?", id);
   run(db, "DELETE FROM sessions WHERE rid = ?", rid);
 }
 
@@ -143,7 +136,7 @@ export function filterSql(filter: SessionFilter): { where: string; params: SqlVa
     params.push(filter.resumable ? 1 : 0);
   }
   for (const tag of new Set(filter.tags ?? [])) {
-    parts.push("s.id IN (SELECT id FROM session_tags WHERE tag = ?)");
+    parts.push("EXISTS (SELECT 1 FROM json_each(s.tags) WHERE json_each.value = ?)");
     params.push(tag);
   }
   return { where: parts.length > 0 ? `WHERE ${parts.join(" AND ")}` : "", params };

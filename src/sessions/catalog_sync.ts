@@ -32,6 +32,7 @@ import { getMeta, run, setMeta, transaction } from "./catalog_sql.ts";
 import {
   badRows,
   deleteSession,
+  ftsReady,
   nextSeq,
   replaceBadRows,
   sessionStamps,
@@ -223,15 +224,20 @@ export async function syncCatalog(
     else if (read.kind === "bad") bad.push({ name: file.name, reason: read.reason, ...read.stamp });
   }
   // New files sort after every known one on a tie, oldest first among themselves.
-  upsert.sort((a, b) =>
-    timestampMs(a.record.last_used_at) - timestampMs(b.record.last_used_at) ||
-    timestampMs(a.record.created_at) - timestampMs(b.record.created_at) ||
-    (a.record.id < b.record.id ? -1 : 1)
+  const keyed = upsert.map((write) => ({
+    write,
+    used: timestampMs(write.record.last_used_at),
+    made: timestampMs(write.record.created_at),
+  }));
+  keyed.sort((a, b) =>
+    a.used - b.used || a.made - b.made || (a.write.record.id < b.write.record.id ? -1 : 1)
   );
   bad.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const gone = new Set(scan.gone);
   transaction(db, () => {
-    for (const write of upsert) upsertSession(db, write, nextSeq(db));
+    const fts = ftsReady(db);
+    let seq = nextSeq(db, keyed.length);
+    for (const { write } of keyed) upsertSession(db, write, seq++, fts);
     for (const row of bad) {
       const stem = row.name.slice(0, -".json".length);
       if (!gone.has(stem)) deleteSession(db, stem);

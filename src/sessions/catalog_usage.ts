@@ -18,7 +18,10 @@ const KEYS: Readonly<Record<UsageQuery["by"], { key: string; join: string }>> = 
   run: { key: "t.run_id", join: "" },
   workdir: { key: "s.workdir", join: "LEFT JOIN sessions s ON s.id = t.session_id" },
   // A turn of a session with several tags counts once under each of them.
-  tag: { key: "g.tag", join: "LEFT JOIN session_tags g ON g.id = t.session_id" },
+  tag: {
+    key: "g.value",
+    join: "LEFT JOIN sessions s ON s.id = t.session_id LEFT JOIN json_each(s.tags) g",
+  },
 };
 
 /** Whether `ms` is absent or on a rollup bucket boundary. */

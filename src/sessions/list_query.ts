@@ -10,7 +10,7 @@ import { join } from "node:path";
 import type { SqliteDatabase } from "../platform/sqlite.ts";
 import { readCatalog, RESYNC } from "./catalog_access.ts";
 import type { Retry } from "./catalog_access.ts";
-import { badRows, querySessions } from "./catalog_sessions.ts";
+import { badRows, querySessions, recordText } from "./catalog_sessions.ts";
 import type { SessionRow } from "./catalog_sessions.ts";
 import { scanDir } from "./catalog_sync.ts";
 import { isResumable } from "./record.ts";
@@ -20,7 +20,6 @@ import type { StoreContext } from "./store_context.ts";
 import { sessionPath } from "./store_paths.ts";
 import type { SessionFilter } from "./store_types.ts";
 import { timestampMs } from "./time.ts";
-import { validateRecord } from "./validate_record.ts";
 
 /** Whether a record passes every given filter (`limit` aside). */
 export function recordMatches(record: SessionRecord, filter: SessionFilter): boolean {
@@ -31,11 +30,9 @@ export function recordMatches(record: SessionRecord, filter: SessionFilter): boo
   return (filter.tags ?? []).every((tag) => record.tags.includes(tag));
 }
 
-/** The record a row holds (validated again: defaults and migrations apply on every read). */
+/** The record a row holds (validated when it was stored). */
 export function rowRecord(row: Pick<SessionRow, "id" | "text">): SessionRecord {
-  const checked = validateRecord(JSON.parse(row.text), row.id);
-  if (!checked.ok) throw new Error(`The catalog holds an invalid record ${row.id}`);
-  return checked.record;
+  return JSON.parse(row.text) as SessionRecord;
 }
 
 /**
@@ -55,7 +52,7 @@ export async function readRows(
     const path = sessionPath(ctx.paths, row.id);
     const read = await readRecord(ctx.fs, path, row.id);
     if (read.kind === "bad") ctx.reportBad(path, read.reason);
-    if (read.kind === "ok" && read.text === row.text) {
+    if (read.kind === "ok" && recordText(read.record) === row.text) {
       records.push(read.record);
       continue;
     }

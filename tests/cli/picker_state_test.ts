@@ -5,6 +5,7 @@ import {
   pickedIndex,
   type PickerKey,
   pickerReduce,
+  withSearchHits,
 } from "../../src/cli/picker_state.ts";
 
 const labels = ["abc claude fix auth", "def codex add tests", "ghi gemini explain auth flow"];
@@ -56,4 +57,17 @@ Deno.test("decodeKeys() decodes arrows, Enter, Esc, Ctrl-C, backspace and text",
   assertEquals(decodeKeys("\x7f\x1b"), [{ kind: "backspace" }, { kind: "escape" }]);
   assertEquals(decodeKeys("\x03"), [{ kind: "escape" }]);
   assertEquals(decodeKeys("认"), [{ kind: "text", text: "认" }]);
+});
+
+Deno.test("withSearchHits() shows what the full-text index found for the current filter only", () => {
+  const typed = press("parser".split("").map((text) => ({ kind: "text", text }) as PickerKey));
+  assertEquals(typed.visible, []);
+  const found = withSearchHits(typed, "parser", new Set([1]));
+  assertEquals(found.visible, [1]);
+  assertEquals(pickedIndex(pickerReduce(found, { kind: "enter" })), 1);
+  // An answer for a filter the user has since changed is dropped.
+  const moved = pickerReduce(typed, { kind: "backspace" });
+  assertEquals(withSearchHits(moved, "parser", new Set([1])).visible, []);
+  // Typing on forgets the old hits until the index answers again.
+  assertEquals(pickerReduce(found, { kind: "text", text: "s" }).visible, []);
 });
