@@ -23,6 +23,16 @@ export const jsonFlag = {
   optional: true,
 } as const;
 
+/** `-t/--tag`: repeatable, every tag must be present. */
+export const tagFilterFlag = {
+  kind: "parsed",
+  parse: String,
+  brief: "Only sessions with this tag (repeat for AND)",
+  placeholder: "tag",
+  optional: true,
+  variadic: true,
+} as const;
+
 /** `-b/--backend`. */
 export const backendFlag = {
   kind: "parsed",

@@ -9,23 +9,12 @@ import { LocalCalendar, type PeriodKind } from "./periods.ts";
 /** How `usage` cuts its rows. */
 export type UsageReportKind = PeriodKind | "session" | "run";
 
-/** One row of the report. */
-export interface UsageRow {
+/** One row of the report: a period (or session, run) and a `--by` key, with their sums. */
+export interface UsageRow extends Omit<UsageCell, "bucket" | "key"> {
   /** `2025-01-27`, `2025-W05`, `2025-01`, a session id, a run id, or `(none)`. */
   period: string;
   /** The `--by` group's key (`null` when the turns have none, e.g. an untagged session). */
   key: string | null;
-  turns: number;
-  input: number;
-  output: number;
-  cached: number;
-  total: number;
-  /** Sum of the known costs. */
-  cost_usd: number;
-  /** Turns whose cost is unknown (their tokens are counted, their cost is not). */
-  unknown_cost_turns: number;
-  /** Latest turn (ms). */
-  last_ms: number;
 }
 
 /** A whole report. */

@@ -11,7 +11,7 @@ import type { SessionStore, UsageCell } from "../../sessions/store_types.ts";
 import type { AppContext } from "../context.ts";
 import { parsePositiveInt, parseStatus } from "../parsers.ts";
 import { loadAppConfig, openStore } from "../services.ts";
-import { backendFlag, configFlag, jsonFlag } from "../shared_flags.ts";
+import { backendFlag, configFlag, jsonFlag, tagFilterFlag } from "../shared_flags.ts";
 
 interface ListFlags {
   backend?: BackendName;
@@ -84,14 +84,7 @@ export const listCommand = buildCommand({
         placeholder: "status",
         optional: true,
       },
-      tag: {
-        kind: "parsed",
-        parse: String,
-        brief: "Only sessions with this tag (repeat for AND)",
-        placeholder: "tag",
-        optional: true,
-        variadic: true,
-      },
+      tag: tagFilterFlag,
       limit: {
         kind: "parsed",
         parse: parsePositiveInt,

@@ -11,7 +11,7 @@ import { usageError } from "../../errors.ts";
 import type { AppContext } from "../context.ts";
 import { parseDuration, parsePositiveInt } from "../parsers.ts";
 import { loadAppConfig, openStore, settingsFor, useColor } from "../services.ts";
-import { backendFlag, configFlag, jsonFlag } from "../shared_flags.ts";
+import { backendFlag, configFlag, jsonFlag, tagFilterFlag } from "../shared_flags.ts";
 
 interface SearchFlags {
   backend?: BackendName;
@@ -66,14 +66,7 @@ export const searchCommand = buildCommand({
   parameters: {
     flags: {
       backend: { ...backendFlag, brief: "Only this backend" },
-      tag: {
-        kind: "parsed",
-        parse: String,
-        brief: "Only sessions with this tag (repeat for AND)",
-        placeholder: "tag",
-        optional: true,
-        variadic: true,
-      },
+      tag: tagFilterFlag,
       here: { kind: "boolean", brief: "Only sessions of the current directory", optional: true },
       since: {
         kind: "parsed",
