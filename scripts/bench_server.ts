@@ -22,6 +22,7 @@ import { fileURLToPath } from "node:url";
 import { defaultConfig } from "../src/config/schema.ts";
 import { permissionFlags } from "../src/permissions.ts";
 import { denoPlatform } from "../src/platform/deno_platform.ts";
+import { createRunStore } from "../src/runs/mod.ts";
 import { createFileStore } from "../src/sessions/file_store.ts";
 import { startServer } from "../src/server/start_server.ts";
 import { runTurn } from "../src/turns/engine.ts";
@@ -183,6 +184,16 @@ async function main() {
       platform,
       config,
       store,
+      runs: createRunStore({
+        home,
+        fs: platform.fs,
+        clock: platform.clock,
+        pid: platform.pid,
+        sleep: platform.sleep,
+        warn: () => {},
+        lockTimeoutMs: 30_000,
+      }),
+      home,
       host: "127.0.0.1",
       port: 0,
       workdir: work,

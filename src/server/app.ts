@@ -22,6 +22,7 @@ import { operationsRoutes } from "./operations.ts";
 import { errorResponse } from "./protocol.ts";
 import { backendsRoute } from "./rest/backends.ts";
 import { promptRoutes } from "./rest/prompt.ts";
+import { runsRoutes } from "./rest/runs.ts";
 import { sessionsRoutes } from "./rest/sessions.ts";
 import type { ServerDeps } from "./server_deps.ts";
 import type { ServerEnv } from "./server_env.ts";
@@ -93,6 +94,7 @@ export function createApp(deps: ServerDeps, startedAt: Date): OpenAPIHono<Server
   messagesRoutes(app, deps);
   promptRoutes(app, deps);
   sessionsRoutes(app, deps);
+  runsRoutes(app, deps);
   backendsRoute(app, deps);
   operationsRoutes(app, deps);
   app.doc31("/openapi.json", {

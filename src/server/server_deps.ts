@@ -5,6 +5,7 @@
  */
 import type { Config } from "../config/schema.ts";
 import type { Platform } from "../platform/types.ts";
+import type { RunStore } from "../runs/mod.ts";
 import type { SessionStore } from "../sessions/store_types.ts";
 import type { runTurn } from "../turns/engine.ts";
 import type { KnownKey } from "./api_keys.ts";
@@ -21,6 +22,10 @@ export interface ServerDeps {
   platform: Platform;
   config: Config;
   store: SessionStore;
+  /** The run store (`POST /api/v1/runs`). */
+  runs: RunStore;
+  /** `CLINVK_HOME` (runs keep their worktrees under it). */
+  home: string;
   metrics: ServerMetrics;
   limits: KeyLimits;
   /** Accepted API keys; empty = no authentication (loopback only). */

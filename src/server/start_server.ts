@@ -9,6 +9,7 @@ import type { Config, LogFormat } from "../config/schema.ts";
 import { ClinvkError, ExitCode, usageError } from "../errors.ts";
 import type { ListeningServer } from "../platform/http_server.ts";
 import type { Platform } from "../platform/types.ts";
+import type { RunStore } from "../runs/mod.ts";
 import type { SessionStore } from "../sessions/store_types.ts";
 import { runTurn as engineRunTurn } from "../turns/engine.ts";
 import { API_KEYS_ENV, type KnownKey, knownKeys } from "./api_keys.ts";
@@ -27,6 +28,9 @@ export interface StartOptions {
   platform: Platform;
   config: Config;
   store: SessionStore;
+  runs: RunStore;
+  /** `CLINVK_HOME`. */
+  home: string;
   host: string;
   port: number;
   /** Absolute path of the directory requests run in by default. */
@@ -92,6 +96,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     platform: { ...platform, onInterrupt: () => () => {} },
     config,
     store: timedStore(options.store, metrics.storeSeconds, now),
+    runs: options.runs,
+    home: options.home,
     metrics,
     limits: new KeyLimits(
       {

@@ -8,6 +8,7 @@
 import { join } from "node:path";
 import { type Config, defaultConfig } from "../../src/config/schema.ts";
 import { denoPlatform } from "../../src/platform/deno_platform.ts";
+import { createRunStore } from "../../src/runs/mod.ts";
 import { createFileStore } from "../../src/sessions/file_store.ts";
 import type { SessionStore } from "../../src/sessions/store_types.ts";
 import { type RunningServer, startServer } from "../../src/server/start_server.ts";
@@ -71,11 +72,23 @@ export async function withServer(
       warn: () => {},
       lockTimeoutMs: 30_000,
     });
+    const home = join(sb.dir, "clinvk");
+    const runs = createRunStore({
+      home,
+      fs: platform.fs,
+      clock: platform.clock,
+      pid: platform.pid,
+      sleep: platform.sleep,
+      warn: () => {},
+      lockTimeoutMs: 30_000,
+    });
     const logs: string[] = [];
     const server = await startServer({
       platform,
       config,
       store,
+      runs,
+      home,
       host: options.host ?? "127.0.0.1",
       port: 0,
       workdir: sb.work,

@@ -7,7 +7,8 @@ import { resolve } from "node:path";
 import { VERSION } from "../../version.ts";
 import { startServer } from "../../server/start_server.ts";
 import type { AppContext } from "../context.ts";
-import { loadAppConfig, openStore } from "../services.ts";
+import { openRunStore } from "../runs/run_setup.ts";
+import { homeDir, loadAppConfig, openStore } from "../services.ts";
 import type { ServeFlags } from "./routes.ts";
 
 /** Runs the server until it is stopped. */
@@ -19,6 +20,8 @@ export default async function serve(this: AppContext, flags: ServeFlags): Promis
     platform,
     config,
     store: openStore(this, config),
+    runs: openRunStore(this, config),
+    home: homeDir(this),
     host: flags.host ?? config.server.host,
     port: flags.port ?? config.server.port,
     workdir: resolve(platform.cwd(), flags.workdir ?? config.server.workdir ?? "."),
