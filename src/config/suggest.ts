@@ -30,12 +30,24 @@ export function suggestKey(path: string): string | undefined {
   // A name that exists in exactly one place is the obvious target; under backends.* it
   // exists once per backend, and guessing a backend would be wrong.
   if (sameName.length === 1) return sameName[0];
-  // Roughly one typo per four characters, at least two, is what people recognise at a glance.
-  const limit = Math.max(2, Math.floor(path.length / 4));
+  return closestName(path, candidates);
+}
+
+/**
+ * The candidate within a recognisable typo of `name` (roughly one edit per four characters, at
+ * least two), the closest one first; `undefined` when none is that close.
+ *
+ * @example
+ * ```ts
+ * closestName("nedds", ["needs", "name"]); // "needs"
+ * ```
+ */
+export function closestName(name: string, candidates: readonly string[]): string | undefined {
+  const limit = Math.max(2, Math.floor(name.length / 4));
   let best: string | undefined;
   let bestDistance = limit + 1;
   for (const candidate of candidates) {
-    const distance = editDistance(path, candidate);
+    const distance = editDistance(name, candidate);
     if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
   }
   return best;

@@ -7,7 +7,7 @@ import { type Document, isMap, isNode, LineCounter, type Node, parseDocument } f
 import type { z } from "zod";
 import { checkPrompt } from "../cli/prompt_input.ts";
 import { ClinvkError, ExitCode } from "../errors.ts";
-import { editDistance } from "../config/suggest.ts";
+import { closestName } from "../config/suggest.ts";
 import { resolveGraph } from "./graph.ts";
 import {
   DEFAULT_RETRY_DELAY_SECONDS,
@@ -369,7 +369,7 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown): Finding {
         : path[0] === "defaults"
         ? DEFAULTS_KEYS
         : TASK_KEYS;
-      const suggestion = closest(key, known);
+      const suggestion = closestName(key, known);
       return {
         path,
         key,
@@ -401,17 +401,6 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown): Finding {
     default:
       return { path, message: issue.message };
   }
-}
-
-function closest(key: string, known: readonly string[]): string | undefined {
-  const limit = Math.max(2, Math.floor(key.length / 4));
-  let best: string | undefined;
-  let bestDistance = limit + 1;
-  for (const candidate of known) {
-    const distance = editDistance(key, candidate);
-    if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
-  }
-  return best;
 }
 
 /** `tasks[2].timeout`. */
