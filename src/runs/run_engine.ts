@@ -244,10 +244,8 @@ function drive(
   });
 
   // `clinvk runs cancel` in another terminal writes a cancel request into the record.
-  let polling = false;
-  const poll = setInterval(async () => {
-    if (polling || saving) return;
-    polling = true;
+  let polling: Promise<void> | undefined;
+  const checkCancel = async () => {
     try {
       const modified = await deps.runs.modifiedAt(record.id);
       if (modified === undefined || modified === lastWritten) return;
@@ -260,9 +258,16 @@ function drive(
     } catch {
       // A record that cannot be read now is read again on the next tick.
     } finally {
-      polling = false;
+      polling = undefined;
     }
+  };
+  const poll = setInterval(() => {
+    if (!polling && !saving) polling = checkCancel();
   }, 500);
+  const stopPolling = async () => {
+    clearInterval(poll);
+    await polling;
+  };
 
   const startedAt = clock.now().getTime();
   let stoppedBy: StopSignal | undefined;
@@ -288,7 +293,7 @@ function drive(
         }
       }
       if (record.status === "running") await scheduler.run();
-      clearInterval(poll);
+      await stopPolling();
       await flush();
       const status = record.status === "running"
         ? finalStatus(record, scheduler.stopCause)
@@ -323,7 +328,7 @@ function drive(
       });
       return { record: structuredClone(record), exitCode };
     } finally {
-      clearInterval(poll);
+      await stopPolling();
       await flush();
       await dispatcher.close().catch(() => {});
       await lease.release();
