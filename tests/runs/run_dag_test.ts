@@ -11,7 +11,7 @@ const DAG = `
 tasks:
   - id: root
     backend: claude
-    prompt: "root task [[fake:sleep=200]]"
+    prompt: "root task [[fake:sleep=1500]]"
   - id: left
     backend: codex
     needs: root

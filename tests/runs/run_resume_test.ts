@@ -11,15 +11,15 @@ import type { RunRecord } from "../../src/runs/run_record.ts";
 const FILE = `tasks:
   - { id: a, backend: claude, prompt: "a fast" }
   - { id: b, backend: codex, prompt: "b fast" }
-  - { id: c, backend: claude, needs: a, prompt: "c slow [[fake:sleep=2500]]" }
-  - { id: d, backend: gemini, prompt: "d slow [[fake:sleep=2500]]" }
+  - { id: c, backend: claude, needs: a, prompt: "c slow [[fake:sleep=4000]]" }
+  - { id: d, backend: gemini, prompt: "d slow [[fake:sleep=4000]]" }
   - { id: e, backend: codex, needs: c, prompt: "e after c" }
 `;
 
 /** Starts `clinvk parallel` in the background and waits until c and d are running. */
-async function startAndWait(sb: Sandbox, args: string[] = []) {
-  const file = await writeRunFile(sb, "t.yaml", FILE);
-  const child = spawnClinvk(sb.env, ["parallel", "-f", file, "-q", ...args], { cwd: sb.work });
+async function startAndWait(sb: Sandbox, text = FILE) {
+  const file = await writeRunFile(sb, "t.yaml", text);
+  const child = spawnClinvk(sb.env, ["parallel", "-f", file, "-q"], { cwd: sb.work });
   let record: RunRecord | undefined;
   await waitFor("tasks c and d to be running with their sessions", async () => {
     [record] = await readRuns(sb);
@@ -106,7 +106,11 @@ Deno.test("Ctrl-C stops the backends, exits 130 and leaves the run resumable", a
 
 Deno.test("runs cancel stops a run driven by another process; runs resume refuses a busy run", async () => {
   await withSandbox(async (sb) => {
-    const { child, record } = await startAndWait(sb);
+    // c and d never finish by themselves, however slow the machine is.
+    const { child, record } = await startAndWait(
+      sb,
+      FILE.replaceAll("[[fake:sleep=4000]]", "[[fake:hang]]"),
+    );
     const busy = await sb.run(["runs", "resume", record.id]);
     assert.equal(busy.code, 5);
     assert.match(
