@@ -62,8 +62,30 @@ export async function planWorktree(
   };
 }
 
+// `git worktree add` is not safe to run twice at once in one repository (it reads the other's
+// half-written `.git/worktrees/<name>`): this process makes a repository's worktrees one at a time.
+const queues = new Map<string, Promise<unknown>>();
+
+function oneAtATime<T>(repo: string, fn: () => Promise<T>): Promise<T> {
+  const next = (queues.get(repo) ?? Promise.resolve()).then(fn, fn);
+  const settled = next.catch(() => {});
+  queues.set(repo, settled);
+  settled.then(() => {
+    if (queues.get(repo) === settled) queues.delete(repo);
+  });
+  return next;
+}
+
 /** Creates the worktree, or reuses it when it is already there (a retry, a resumed run). */
-export async function ensureWorktree(
+export function ensureWorktree(
+  platform: Platform,
+  info: WorktreeInfo,
+  signal?: AbortSignal,
+): Promise<void> {
+  return oneAtATime(info.repo, () => createWorktree(platform, info, signal));
+}
+
+async function createWorktree(
   platform: Platform,
   info: WorktreeInfo,
   signal?: AbortSignal,
@@ -79,16 +101,33 @@ export async function ensureWorktree(
     throw new Error(`${info.path} exists but is not a worktree of ${info.repo}`);
   }
   await platform.fs.mkdir(join(info.path, ".."), { recursive: true });
-  const hasBranch = (await git(platform, info.repo, [
-    "rev-parse",
-    "--verify",
-    "--quiet",
-    `refs/heads/${info.branch}`,
-  ], signal)).code === 0;
-  const args = hasBranch
-    ? ["worktree", "add", info.path, info.branch]
-    : ["worktree", "add", "-b", info.branch, info.path, "HEAD"];
-  const added = await git(platform, info.repo, args, signal);
+  // A failed attempt may have left the branch behind: check again before each try.
+  const add = async () => {
+    const hasBranch = (await git(platform, info.repo, [
+      "rev-parse",
+      "--verify",
+      "--quiet",
+      `refs/heads/${info.branch}`,
+    ], signal)).code === 0;
+    return await git(
+      platform,
+      info.repo,
+      hasBranch
+        ? ["worktree", "add", info.path, info.branch]
+        : ["worktree", "add", "-b", info.branch, info.path, "HEAD"],
+      signal,
+    );
+  };
+  let added = await add();
+  // Another clinvk process adding a worktree to the same repository at this instant: try again.
+  for (let retry = 0; added.code !== 0 && retry < 3 && !signal?.aborted; retry++) {
+    await platform.sleep(200 * (retry + 1));
+    if ((await platform.fs.stat(info.path).catch(() => undefined))?.isDirectory) {
+      await git(platform, info.repo, ["worktree", "prune"], signal);
+      await platform.fs.remove(info.path, { recursive: true }).catch(() => {});
+    }
+    added = await add();
+  }
   if (added.code !== 0) {
     throw new Error(`cannot create worktree ${info.path}: ${gitReason(added.output)}`);
   }
