@@ -52,6 +52,18 @@ export class ClinvkError extends Error {
   }
 }
 
+/**
+ * A command that has already said everything (its output shows what failed) and only needs to
+ * end with `exitCode`: nothing more is printed.
+ */
+export class ExitSilently extends ClinvkError {
+  /** Ends the command with `exitCode`. */
+  constructor(exitCode: number) {
+    super("", exitCode);
+    this.name = "ExitSilently";
+  }
+}
+
 /** A usage or configuration error (exit 2). */
 export function usageError(message: string, hint?: string): ClinvkError {
   return new ClinvkError(message, ExitCode.Usage, hint);

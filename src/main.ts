@@ -3,7 +3,7 @@
  * only place that exits.
  * @module
  */
-import { run } from "@stricli/core";
+import { ExitCode as StricliExit, run } from "@stricli/core";
 import { ExitCode, formatError, usageError } from "./errors.ts";
 import { app, describeError, routes } from "./cli/app.ts";
 import { placeLeadingFlags } from "./cli/global_flags.ts";
@@ -30,14 +30,32 @@ export async function runCli(args: string[], platform: Platform): Promise<number
     return ExitCode.BackendFailed;
   }
   const code = Number(context.process.exitCode ?? 0);
-  // stricli reports its own parse failures with negative codes; they are usage errors.
-  if (code < 0) return ExitCode.Usage;
-  if (code !== 0) return code;
-  return context.exitCode ?? 0;
+  // stricli reports its own failures with negative codes: bad arguments and unknown commands
+  // are usage errors; anything else went wrong inside clinvk.
+  if (code === StricliExit.InvalidArgument || code === StricliExit.UnknownCommand) {
+    return ExitCode.Usage;
+  }
+  return code < 0 ? ExitCode.BackendFailed : code;
+}
+
+/**
+ * The directory the user ran clinvk from. `deno task clinvk` (and `npm run`) run the task in
+ * the checkout that defines it and pass the caller's directory in `INIT_CWD`: without this, a
+ * task run from `~/proj` would record `~/clinvk` as the session's directory.
+ */
+function callerCwd(platform: Platform): () => string {
+  try {
+    const initCwd = platform.env.get("INIT_CWD");
+    if (initCwd && Deno.statSync(initCwd).isDirectory) return () => initCwd;
+  } catch {
+    // Not set, gone, or not readable under these permissions: the process's own directory.
+  }
+  return platform.cwd;
 }
 
 if (import.meta.main) {
   // A command run has nothing else to do while the disk works; synchronous file calls make the
   // session store several times cheaper at scale (see src/platform/sync_fs.ts).
-  Deno.exitCode = await runCli(Deno.args, { ...denoPlatform(), fs: syncFs() });
+  const platform = denoPlatform();
+  Deno.exitCode = await runCli(Deno.args, { ...platform, fs: syncFs(), cwd: callerCwd(platform) });
 }

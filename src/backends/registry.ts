@@ -1,6 +1,7 @@
 /**
- * The backends clinvk knows: the built-in plug-ins by name, and what callers need to know about
- * each configured backend — its models, its command, and whether that command is installed.
+ * The backends clinvk knows: the built-in plug-ins, the custom ones config defines, and what
+ * callers need to know about each — its models, its command, and whether that command is
+ * installed. The one place that names the built-in backends.
  * @module
  */
 import type { Config } from "../config/schema.ts";
@@ -10,24 +11,28 @@ import type { Platform } from "../platform/types.ts";
 import { claudeBackend } from "./claude/index.ts";
 import { codexBackend } from "./codex/index.ts";
 import { geminiBackend } from "./gemini/index.ts";
-import { type Backend, BACKEND_NAMES, type BackendName, type ModelAlias } from "./types.ts";
+import { customBackend } from "./custom/index.ts";
+import { resolveModelAlias } from "./shared/models.ts";
+import { type Backend, BACKEND_NAMES, type BuiltinBackendName, type ModelAlias } from "./types.ts";
 
 /** Names of the built-in backends, in display order. */
-export const backendNames: readonly BackendName[] = BACKEND_NAMES;
+export const backendNames: readonly BuiltinBackendName[] = BACKEND_NAMES;
 
-const BACKENDS: Readonly<Record<BackendName, Backend>> = {
+/** The built-in plug-ins. Adding a backend is its folder plus one line here. */
+const BUILTIN: Readonly<Record<BuiltinBackendName, Backend>> = {
   claude: claudeBackend,
   codex: codexBackend,
   gemini: geminiBackend,
 };
 
 /** Whether `name` is a built-in backend name. */
-export function isBackendName(name: string): name is BackendName {
+export function isBackendName(name: string): name is BuiltinBackendName {
   return (BACKEND_NAMES as readonly string[]).includes(name);
 }
 
 /**
- * The adapter for `name`; an unknown name is a usage error (exit 2) listing the valid ones.
+ * The built-in plug-in `name` as it ships (no config applied); an unknown name is a usage
+ * error (exit 2) listing the valid ones.
  *
  * @example
  * ```ts
@@ -38,7 +43,36 @@ export function getBackend(name: string): Backend {
   if (!isBackendName(name)) {
     throw usageError(`Unknown backend "${name}"`, `Use one of: ${BACKEND_NAMES.join(", ")}.`);
   }
-  return BACKENDS[name];
+  return BUILTIN[name];
+}
+
+/**
+ * The plug-in for backend `name` as `config` configures it: a built-in one with the model
+ * aliases of `backends.<name>.models` laid over its own, or a custom one (`kind: custom`).
+ *
+ * @throws {ClinvkError} exit 2 for a name `config` does not define, listing the ones it does.
+ * @example
+ * ```ts
+ * import { defaultConfig } from "../config/schema.ts";
+ * backendFor(defaultConfig(), "gemini").resolveModel("fast"); // "gemini-2.5-flash-lite"
+ * ```
+ */
+export function backendFor(config: Config, name: string): Backend {
+  const settings = config.backends[name];
+  if (isBackendName(name)) {
+    const builtin = BUILTIN[name];
+    const overrides = Object.fromEntries(
+      Object.entries(settings?.models ?? {}).filter(([, model]) => model),
+    );
+    if (Object.keys(overrides).length === 0) return builtin;
+    const models = { ...builtin.models, ...overrides };
+    return { ...builtin, models, resolveModel: (model) => resolveModelAlias(models, model) };
+  }
+  if (settings?.kind === "custom") return customBackend(name, settings);
+  throw usageError(
+    `Unknown backend "${name}"`,
+    `Use one of: ${Object.keys(config.backends).join(", ")}.`,
+  );
 }
 
 /** What a caller needs to know about one configured backend. */
@@ -70,16 +104,24 @@ export interface BackendInfo {
  * ```
  */
 export function listBackends(config: Config): BackendInfo[] {
-  return backendNames.map((name) => {
-    const backend = BACKENDS[name];
+  const names = [
+    ...backendNames,
+    ...Object.keys(config.backends).filter((n) => !isBackendName(n)).sort(),
+  ];
+  return names.map((name) => {
+    const backend = backendFor(config, name);
     const settings = config.backends[name];
     const info: BackendInfo = {
       name,
-      kind: "builtin",
+      kind: backend.kind,
       label: backend.label,
       command: settings?.command || backend.defaultCommand,
       models: { ...backend.models },
-      can: { resume: true, fork: true, ephemeral: true },
+      can: {
+        resume: backend.canResume,
+        fork: backend.fork !== "none",
+        ephemeral: backend.ephemeral !== "none",
+      },
     };
     if (settings?.model) info.defaultModel = settings.model;
     return info;
@@ -119,12 +161,10 @@ export async function backendAvailability(
   names?: readonly string[],
 ): Promise<BackendAvailability[]> {
   const all = listBackends(config);
-  for (const name of names ?? []) {
-    if (!all.some((b) => b.name === name)) getBackend(name);
-  }
+  for (const name of names ?? []) backendFor(config, name);
   const chosen = names ? all.filter((b) => names.includes(b.name)) : all;
   return await Promise.all(chosen.map(async (info) => {
-    const extra = config.backends[info.name as BackendName]?.env ?? {};
+    const extra = config.backends[info.name]?.env ?? {};
     const env = { get: (key: string) => extra[key] ?? platform.env.get(key) };
     const found = await findExecutable(info.command, {
       fs: platform.fs,

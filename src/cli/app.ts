@@ -12,7 +12,14 @@ import {
   type RouteMap,
   text_en,
 } from "@stricli/core";
-import { ClinvkError, diskErrorHint, errorLine, ExitCode, formatError } from "../errors.ts";
+import {
+  ClinvkError,
+  diskErrorHint,
+  errorLine,
+  ExitCode,
+  ExitSilently,
+  formatError,
+} from "../errors.ts";
 import { StreamWriteError } from "../platform/types.ts";
 import { VERSION } from "../version.ts";
 import { completionsCommand } from "./completions/completions_command.ts";
@@ -74,6 +81,7 @@ export const routes: RouteMap<AppContext> = buildRouteMap({
 
 /** Turns any error into the one line clinvk prints (never a stack trace). */
 export function describeError(error: unknown): string {
+  if (error instanceof ExitSilently) return "";
   if (error instanceof ClinvkError) return formatError(error);
   if (error instanceof StreamWriteError) {
     // Not the store's disk: the place stdout (or stderr) was sent to refused the bytes.

@@ -9,6 +9,7 @@ import { renderConfigYaml } from "../config/render.ts";
 import { maskSecrets } from "../config/secrets.ts";
 import { setConfigValue, unsetConfigValue } from "../config/set.ts";
 import { formatProblem, validateConfigFile } from "../config/validate.ts";
+import { usageError } from "../errors.ts";
 import type { AppContext } from "./context.ts";
 import { homeDir, loadAppConfig } from "./services.ts";
 import { configFlag, jsonFlag } from "./shared_flags.ts";
@@ -112,7 +113,10 @@ async function validate(this: AppContext, flags: ConfigFlags): Promise<void> {
   } else {
     for (const problem of result.problems) stdout.write(formatProblem(problem) + "\n");
   }
-  if (result.problems.length > 0) this.exitCode = 2;
+  const count = result.problems.length;
+  if (count > 0) {
+    throw usageError(`${result.path} has ${count} ${count === 1 ? "problem" : "problems"}`);
+  }
 }
 
 const keyArg = {

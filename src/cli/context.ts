@@ -1,6 +1,6 @@
 /**
- * The context every command receives: where to write, the platform, and the exit code to use
- * when a command finishes without throwing (a failed backend turn passes its own code through).
+ * The context every command receives: where to write and the platform. A command that fails
+ * throws a `ClinvkError` carrying its exit code (a failed backend turn, its backend's code).
  * @module
  */
 import type { CommandContext } from "@stricli/core";
@@ -15,8 +15,6 @@ export interface AppContext extends CommandContext {
     exitCode?: number | string | null;
   };
   readonly platform: Platform;
-  /** Set by a command that completed but must exit non-zero (e.g. the backend failed). */
-  exitCode?: number;
   /** Warnings already printed in this run, so each is said once. */
   readonly warned: Set<string>;
 }
@@ -26,7 +24,8 @@ export function createContext(platform: Platform): AppContext {
   return {
     process: {
       stdout: { write: (text) => platform.stdout.write(text) },
-      stderr: { write: (text) => platform.stderr.write(text) },
+      // stricli prints a failed command's message plus a newline; an `ExitSilently` has none.
+      stderr: { write: (text) => text !== "\n" && platform.stderr.write(text) },
     },
     platform,
     warned: new Set(),

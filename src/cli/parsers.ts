@@ -3,7 +3,7 @@
  * says what is wrong and what is expected.
  * @module
  */
-import { BACKEND_NAMES, type BackendName } from "../backends/types.ts";
+import { BACKEND_NAME_PATTERN, BACKEND_NAMES, type BackendName } from "../backends/types.ts";
 import { MAX_PERIOD_DAYS, OUTPUT_FORMATS, type OutputFormat } from "../config/schema.ts";
 import { SESSION_STATUSES, type SessionStatus } from "../sessions/record.ts";
 
@@ -15,8 +15,19 @@ function oneOf<T extends string>(what: string, values: readonly T[]) {
   };
 }
 
-/** `-b/--backend`. */
-export const parseBackend: (input: string) => BackendName = oneOf("backend", BACKEND_NAMES);
+/**
+ * `-b/--backend`: a built-in backend or a custom one's name. Whether config defines it is
+ * checked once config is loaded.
+ */
+export function parseBackend(input: string): BackendName {
+  const value = input.trim().toLowerCase();
+  if (BACKEND_NAME_PATTERN.test(value)) return value;
+  throw new SyntaxError(
+    `unknown backend "${input}" (expected one of: ${
+      BACKEND_NAMES.join(", ")
+    }, or a custom backend's name)`,
+  );
+}
 
 /** `-o/--output-format`. */
 export const parseOutputFormat: (input: string) => OutputFormat = oneOf(

@@ -55,11 +55,7 @@ export function createPresenter(context: AppContext, options: PresenterOptions):
         return;
       }
       if (options.format === "stream-json") {
-        if (report.error) {
-          stdout.write(
-            JSON.stringify({ type: "error", message: report.error, fatal: true }) + "\n",
-          );
-        }
+        // The engine already sent the one fatal `error` event of a failed turn.
         stdout.write(streamDoneLine(report));
         return;
       }

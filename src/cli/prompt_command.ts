@@ -9,7 +9,7 @@ import type { AppContext } from "./context.ts";
 import { readPrompt } from "./prompt_input.ts";
 import { loadAppConfig, openStore } from "./services.ts";
 import { backendFlag, turnAliases, type TurnFlags, turnFlags } from "./shared_flags.ts";
-import { buildTurnSetup, runTurnCommand } from "./turn_flow.ts";
+import { buildTurnSetup, checkBackendFilter, runTurnCommand } from "./turn_flow.ts";
 import type { BackendName } from "../backends/types.ts";
 
 /** Flags of the root command. */
@@ -41,6 +41,7 @@ async function promptCommand(
   const { config } = await loadAppConfig(this, flags.config);
   const store = openStore(this, config);
   if (flags.continue) {
+    checkBackendFilter(config, flags.backend);
     const [latest] = await store.list({
       resumable: true,
       limit: 1,
@@ -55,17 +56,16 @@ async function promptCommand(
     }
     // The session's backend decides the settings (its model, not the default backend's).
     const setup = buildTurnSetup(this, config, flags, latest.backend);
-    await runTurnCommand(this, setup, {
-      kind: "resume",
-      prompt,
-      workdir: latest.workdir,
-      session: latest,
-    }, store);
+    await runTurnCommand(this, setup, { kind: "resume", sessionId: latest.id }, prompt, store);
     return;
   }
   const workdir = await resolveWorkdir(this.platform.fs, this.platform.cwd(), flags.workdir);
-  const kind = flags.ephemeral ? "ephemeral" : "new";
-  await runTurnCommand(this, buildTurnSetup(this, config, flags), { kind, prompt, workdir }, store);
+  const setup = buildTurnSetup(this, config, flags);
+  const backend = setup.backend;
+  const target = flags.ephemeral
+    ? { kind: "ephemeral" as const, backend, workdir }
+    : { kind: "new" as const, backend, workdir };
+  await runTurnCommand(this, setup, target, prompt, store);
 }
 
 /** The root command. */
@@ -104,7 +104,7 @@ export const promptCommandSpec = buildCommand({
     },
   },
   docs: {
-    brief: "Run a prompt on claude, codex or gemini",
+    brief: "Run a prompt on claude, codex, gemini or a custom backend",
     fullDescription: [
       "Runs the prompt on the selected backend in a new session (or the latest one with -c)",
       "and prints the answer. Every plain call starts a new session; see `clinvk sessions`.",

@@ -15,7 +15,7 @@ import { checkPrompt, readStdinText } from "./prompt_input.ts";
 import { runInteractive } from "./interactive.ts";
 import { loadAppConfig, openStore } from "./services.ts";
 import { backendFlag, turnAliases, type TurnFlags, turnFlags } from "./shared_flags.ts";
-import { buildTurnSetup, runTurnCommand } from "./turn_flow.ts";
+import { buildTurnSetup, checkBackendFilter, runTurnCommand } from "./turn_flow.ts";
 
 /** Flags of `resume`. */
 export interface ResumeFlags extends TurnFlags {
@@ -38,6 +38,7 @@ async function resumeCommand(
   }
   const { config } = await loadAppConfig(this, flags.config);
   const store = openStore(this, config);
+  checkBackendFilter(config, flags.backend);
   const filter: SessionFilter = { resumable: true, backend: flags.backend };
   if (flags.here) filter.workdir = await resolveWorkdir(this.platform.fs, this.platform.cwd());
 
@@ -59,12 +60,7 @@ async function resumeCommand(
     await runInteractive(this, setup, session, store);
     return;
   }
-  await runTurnCommand(
-    this,
-    setup,
-    { kind: "resume", prompt, workdir: session.workdir, session },
-    store,
-  );
+  await runTurnCommand(this, setup, { kind: "resume", sessionId: session.id }, prompt, store);
 }
 
 async function latest(

@@ -37,7 +37,7 @@ export const tagFilterFlag = {
 export const backendFlag = {
   kind: "parsed",
   parse: parseBackend,
-  brief: "Backend: claude, codex or gemini",
+  brief: "Backend: claude, codex, gemini or a custom one from config",
   placeholder: "name",
   optional: true,
 } as const;

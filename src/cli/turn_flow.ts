@@ -1,24 +1,20 @@
 /**
  * The shared path of every command that runs a prompt — plain prompts, `-c`, `resume`,
- * `sessions fork`: plan the turn, print it for `--dry-run`, or run it and present the outcome.
+ * `sessions fork`: resolve the settings, call the turn engine (or its dry run), present the
+ * outcome. A failed turn is a thrown `ClinvkError` carrying the backend's exit code.
  * @module
  */
 import type { BackendName } from "../backends/types.ts";
 import type { Config, OutputFormat } from "../config/schema.ts";
-import { errorLine, ExitCode } from "../errors.ts";
-import type { SessionRecord } from "../sessions/record.ts";
+import { ClinvkError, formatError, usageError } from "../errors.ts";
+import { shellQuote } from "../output/shell_quote.ts";
+import { abortOnSignals } from "../platform/stop_signals.ts";
 import type { SessionStore } from "../sessions/store_types.ts";
-import { planTurn, type TurnKind, type TurnPlan } from "../turns/plan_turn.ts";
-import { checkSessionWorkdir, isInsideGitRepo } from "../turns/workdir.ts";
-import { runTurn } from "../turns/run_turn.ts";
-import { turnArgv } from "../turns/execute_turn.ts";
-import { turnReport } from "../turns/turn_report.ts";
+import { runTurn, type TurnReport, type TurnTarget } from "../turns/engine.ts";
 import { type AppContext, warn } from "./context.ts";
 import { createPresenter } from "./presenter.ts";
 import { settingsFor, useColor } from "./services.ts";
 import type { TurnFlags } from "./shared_flags.ts";
-import { shellQuote } from "../output/shell_quote.ts";
-import { abortOnSignals } from "../platform/stop_signals.ts";
 
 /** Everything a turn command has resolved before running. */
 export interface TurnSetup {
@@ -62,68 +58,55 @@ export function buildTurnSetup(
   };
 }
 
-/** One turn to run. */
-export interface TurnSpec {
-  kind: TurnKind;
-  prompt: string;
-  /** Real path to run in (for new/ephemeral; resume and fork use the session's). */
-  workdir: string;
-  /** Session to resume, or parent to fork. */
-  session?: SessionRecord;
+/** A backend filter (`-c -b X`, `resume --backend X`) must name a configured backend. */
+export function checkBackendFilter(config: Config, backend: string | undefined): void {
+  if (backend === undefined || Object.hasOwn(config.backends, backend)) return;
+  throw usageError(
+    `Unknown backend "${backend}"`,
+    `Use one of: ${Object.keys(config.backends).join(", ")}.`,
+  );
 }
 
-/** Plans, then dry-runs or runs a turn; sets `context.exitCode` when the turn fails. */
+/**
+ * Runs (or, with `--dry-run`, plans) one turn and presents it. Throws a `ClinvkError` with the
+ * turn's exit code when it failed, after the answer (if any) is shown.
+ */
 export async function runTurnCommand(
   context: AppContext,
   setup: TurnSetup,
-  spec: TurnSpec,
+  target: TurnTarget,
+  prompt: string,
   store: SessionStore,
 ): Promise<void> {
   const { platform } = context;
-  const workdir = spec.session?.workdir ?? spec.workdir;
-  if (spec.session && !setup.dryRun) {
-    await checkSessionWorkdir(platform.fs, workdir, spec.session.id);
+  const deps = { platform, config: setup.config, store, warn: (m: string) => warn(context, m) };
+  const options = {
+    prompt,
+    model: setup.model,
+    timeoutMs: setup.timeoutSeconds ? setup.timeoutSeconds * 1000 : undefined,
+    wait: setup.wait,
+    force: setup.force,
+    partial: setup.format === "stream-json",
+  };
+  if (setup.dryRun) {
+    printDryRun(context, setup, target, await runTurn(deps, target, { ...options, dryRun: true }));
+    return;
   }
-  const backend = spec.session?.backend ?? setup.backend;
-  // Only Codex refuses to run outside a git repository; don't walk up the tree for the others.
-  const insideGitRepo = backend === "codex" ? await isInsideGitRepo(platform.fs, workdir) : true;
-  const planFor = (session: SessionRecord | undefined) =>
-    planTurn({
-      kind: spec.kind,
-      backend,
-      prompt: spec.prompt,
-      model: setup.model ?? session?.metadata.requested_model,
-      workdir,
-      config: setup.config,
-      session,
-      insideGitRepo,
-      partial: setup.format === "stream-json",
-    });
-  const plan = planFor(spec.session);
-  if (setup.dryRun) return printDryRun(context, setup, plan, spec);
-
   const presenter = createPresenter(context, {
     format: setup.format,
     color: setup.color,
     showTokens: setup.config.output.show_tokens,
     showTiming: setup.config.output.show_timing,
-    label: `${plan.backend.name} is working…`,
+    label: `${setup.backend} is working…`,
   });
-  let done;
+  let report: TurnReport;
   // From here until the turn is saved, Ctrl-C, SIGTERM and SIGHUP stop the backend instead of
   // clinvk: the session is saved as `error` (its lease held until then) before clinvk exits.
   const stop = abortOnSignals(platform);
   try {
-    done = await runTurn({ platform, config: setup.config, store, warn: (m) => warn(context, m) }, {
-      kind: spec.kind,
-      plan,
-      session: spec.session,
-      modelRequested: (setup.model ?? spec.session?.metadata.requested_model) !== undefined,
-      replan: spec.kind === "resume" ? planFor : undefined,
-      timeoutMs: setup.timeoutSeconds ? setup.timeoutSeconds * 1000 : undefined,
+    report = await runTurn(deps, target, {
+      ...options,
       signal: stop.signal,
-      wait: setup.wait,
-      force: setup.force,
       onEvent: presenter.onEvent,
     });
   } finally {
@@ -131,35 +114,41 @@ export async function runTurnCommand(
     // Also on errors: a spinner left running would keep the process alive.
     presenter.stop();
   }
-  const { outcome, record } = done;
-  presenter.finish(turnReport(plan, done));
-  if (!outcome.ok) {
-    const where = record
-      ? ` (session ${record.id}; resume it with: clinvk resume ${record.id})`
-      : "";
-    platform.stderr.write(`${errorLine(`${outcome.error}${where}`)}\n`);
-    context.exitCode = outcome.exitCode || ExitCode.BackendFailed;
+  presenter.finish(report);
+  if (report.exitCode !== 0) {
+    const where = report.sessionId === undefined
+      ? ""
+      : report.resumable
+      ? ` (session ${report.sessionId}; resume it with: clinvk resume ${report.sessionId})`
+      : ` (session ${report.sessionId}, which cannot be resumed)`;
+    const failed = new ClinvkError(`${report.error ?? "The turn failed"}${where}`, report.exitCode);
+    if (report.saveError === undefined) throw failed;
+    platform.stderr.write(formatError(failed) + "\n");
   }
   // The answer is shown; now say why it could not be saved (lock timeout, full disk…).
-  if (done.saveError !== undefined) throw done.saveError;
+  if (report.saveError !== undefined) throw report.saveError;
 }
 
-function printDryRun(context: AppContext, setup: TurnSetup, plan: TurnPlan, spec: TurnSpec) {
-  const argv = turnArgv(plan);
+function printDryRun(
+  context: AppContext,
+  setup: TurnSetup,
+  target: TurnTarget,
+  report: TurnReport,
+) {
   const { stdout } = context.platform;
   if (setup.format === "text") {
-    stdout.write(`# in ${plan.cwd}\n${argv.map(shellQuote).join(" ")}\n`);
+    stdout.write(`# in ${report.cwd}\n${report.argv.map(shellQuote).join(" ")}\n`);
     return;
   }
   stdout.write(
     JSON.stringify(
       {
         dry_run: true,
-        kind: spec.kind,
-        session_id: spec.kind === "resume" ? spec.session?.id : undefined,
-        backend: plan.backend.name,
-        cwd: plan.cwd,
-        argv,
+        kind: target.kind,
+        session_id: report.sessionId,
+        backend: report.backend,
+        cwd: report.cwd,
+        argv: report.argv,
       },
       null,
       2,

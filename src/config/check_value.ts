@@ -5,7 +5,16 @@
  * @module
  */
 import { findVarSyntaxError } from "./expand.ts";
-import { type ConfigValue, describeType, type KeyType, type ModelPrices } from "./schema.ts";
+import {
+  BACKEND_NAME_PATTERN,
+  type ConfigValue,
+  describeType,
+  type KeyType,
+  type ModelPrices,
+} from "./schema.ts";
+
+/** A JSON path: names (letters, digits, `_`, `-`, `$`) joined by dots, each may carry `[n]`s. */
+const JSON_PATH = /^[A-Za-z0-9_$-]+(?:\[\d+\])*(?:\.[A-Za-z0-9_$-]+(?:\[\d+\])*)*$/;
 
 /** Outcome of {@linkcode checkValue}. */
 export type CheckResult =
@@ -87,6 +96,14 @@ export function checkValue(type: KeyType, value: unknown): CheckResult {
       }
       return { ok: true, value: [...value] };
     }
+    case "backend_name":
+      return typeof value === "string" && BACKEND_NAME_PATTERN.test(value)
+        ? { ok: true, value }
+        : { ok: false, message: expected(type, value) };
+    case "json_path":
+      return typeof value === "string" && JSON_PATH.test(value)
+        ? { ok: true, value }
+        : { ok: false, message: expected(type, value) };
     case "string_map": {
       if (typeof value !== "object" || value === null || Array.isArray(value)) {
         return { ok: false, message: expected(type, value) };

@@ -17,7 +17,7 @@
  */
 import type { Env } from "../platform/types.ts";
 import { readEnv } from "./env_read.ts";
-import { type Config, CONFIG_KEYS, getAtPath, setAtPath } from "./schema.ts";
+import { type Config, configKeysOf, getAtPath, setAtPath } from "./schema.ts";
 
 const VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -93,7 +93,7 @@ export function expandVars(text: string, env: Env): string {
  */
 export function expandConfig(config: Config, env: Env): Config {
   const out = structuredClone(config) as unknown as Record<string, unknown>;
-  for (const spec of CONFIG_KEYS) {
+  for (const spec of configKeysOf(config)) {
     const value = getAtPath(out, spec.path);
     if (value === undefined) continue;
     if (spec.type.kind === "string" && typeof value === "string") {

@@ -3,7 +3,14 @@
  * @module
  */
 import { Document, isMap, isScalar, type YAMLMap } from "yaml";
-import { type Config, CONFIG_KEYS, describeType, lookupKey } from "./schema.ts";
+import {
+  BACKEND_KEYS,
+  backendKeySpec,
+  type Config,
+  CONFIG_KEYS,
+  describeType,
+  lookupKey,
+} from "./schema.ts";
 
 /**
  * The effective configuration as YAML, in schema order, for `clinvk config show`. Unset
@@ -32,7 +39,9 @@ function annotate(map: YAMLMap, prefix: string): void {
 
 /** A Markdown table of every key (key, type, default, description) for the README. */
 export function renderConfigReference(): string {
-  const rows = CONFIG_KEYS.map((spec) => {
+  const custom = BACKEND_KEYS.filter((spec) => spec.customOnly)
+    .map((spec) => ({ ...backendKeySpec("<name>", spec), description: spec.describe("<name>") }));
+  const rows = [...CONFIG_KEYS, ...custom].map((spec) => {
     const fallback = spec.default === undefined ? "—" : `\`${JSON.stringify(spec.default)}\``;
     return `| \`${spec.path}\` | ${describeType(spec.type)} | ${fallback} | ${spec.description} |`;
   });

@@ -15,7 +15,7 @@
  * @module
  */
 import type { Env } from "../platform/types.ts";
-import { BACKEND_NAMES, type BackendName } from "../backends/types.ts";
+import type { BackendName } from "../backends/types.ts";
 import { usageError } from "../errors.ts";
 import { readEnv } from "./env_read.ts";
 import {
@@ -76,9 +76,9 @@ export interface ResolveSettingsOptions {
   config: Config;
 }
 
-/** `CLINVK_CLAUDE_MODEL` and friends. */
+/** `CLINVK_CLAUDE_MODEL` and friends (`my-cli` → `CLINVK_MY_CLI_MODEL`). */
 export function modelEnvVar(backend: BackendName): string {
-  return `CLINVK_${backend.toUpperCase()}_MODEL`;
+  return `CLINVK_${backend.toUpperCase().replace(/[^A-Z0-9]/g, "_")}_MODEL`;
 }
 
 type Candidate = { value: string | number | undefined; source: SettingSource; origin: string };
@@ -160,8 +160,8 @@ export function resolveSettings(options: ResolveSettingsOptions): Settings {
     fromEnv("CLINVK_BACKEND"),
     file(config.default_backend, "default_backend"),
   ]);
-  const backend = oneOf("backend", BACKEND_NAMES, backendPick);
-  const backendConfig = config.backends[backend];
+  const backend = oneOf("backend", Object.keys(config.backends), backendPick);
+  const backendConfig = config.backends[backend]!;
 
   const modelPick = pick([
     flag(flags.model, "--model"),

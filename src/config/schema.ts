@@ -5,7 +5,20 @@
  * {@linkcode defaultConfig} is built from it.
  * @module
  */
-import { BACKEND_NAMES, type BackendName } from "../backends/types.ts";
+import {
+  BACKEND_NAME_PATTERN,
+  BACKEND_NAMES,
+  type BackendName,
+  type BuiltinBackendName,
+} from "../backends/types.ts";
+
+export { BACKEND_NAME_PATTERN };
+
+/** Output kinds of a custom backend: one JSON object per line, one JSON document, plain text. */
+export const CUSTOM_OUTPUT_FORMATS = ["jsonl", "json", "text"] as const;
+
+/** How a custom backend's answer is put together from its JSON lines. */
+export const TEXT_MODES = ["last", "concat"] as const;
 
 /** Output formats of `-o/--output-format`. */
 export const OUTPUT_FORMATS = ["text", "json", "stream-json"] as const;
@@ -45,12 +58,47 @@ export interface BackendConfig {
   env: Record<string, string>;
   /** Most tasks of a run on this backend at once (subscriptions cap concurrent sessions). */
   max_parallel?: number;
+  /** What `fast`, `balanced` and `best` mean for this backend (overrides the built-in table). */
+  models?: { fast?: string; balanced?: string; best?: string };
+  /** `custom` defines a backend of the user's own (any name but the built-in ones). */
+  kind?: "custom";
+  /** A custom backend's product name, shown in listings. */
+  label?: string;
+  /** A custom backend's install instructions, shown when its command is not found. */
+  install_hint?: string;
+  /**
+   * A custom backend's argv per kind of turn, with `{prompt}`, `{session_id}`, `{model}` and
+   * `{workdir}` placeholders (see README, "Custom backends").
+   */
+  args?: { new?: string[]; resume?: string[]; fork?: string[]; ephemeral?: string[] };
+  /** How to read a custom backend's stdout. */
+  output?: CustomOutputConfig;
+}
+
+/** How to read a custom backend's stdout: its kind, and JSON paths to the fields clinvk needs. */
+export interface CustomOutputConfig {
+  format?: typeof CUSTOM_OUTPUT_FORMATS[number];
+  /** Path to the backend's session id. */
+  session_id?: string;
+  /** Path to the answer text. */
+  text?: string;
+  /** `last`: the answer is the last text found; `concat`: the texts are pieces of it. */
+  text_mode?: typeof TEXT_MODES[number];
+  /** Path to the model that answered. */
+  model?: string;
+  /** Path to an error message (its presence means the turn failed). */
+  error?: string;
+  /** Paths to the token counts (`input` includes `cached`). */
+  usage?: { input?: string; output?: string; cached?: string };
+  /** Whether the counts are summed over the whole session (then clinvk subtracts). */
+  usage_cumulative?: boolean;
 }
 
 /** The whole configuration after defaults are applied. */
 export interface Config {
   default_backend: BackendName;
-  backends: Record<BackendName, BackendConfig>;
+  /** The built-in backends (always present) and those defined with `kind: custom`. */
+  backends: Record<BuiltinBackendName, BackendConfig> & Record<BackendName, BackendConfig>;
   session: {
     retention_days: number;
     store_token_usage: boolean;
@@ -121,7 +169,11 @@ export type KeyType =
   /** Names (backends) mapped to numbers ≥ 0. */
   | { kind: "number_map" }
   /** Model names mapped to {@linkcode ModelPrices}. */
-  | { kind: "price_map" };
+  | { kind: "price_map" }
+  /** A backend name (see {@linkcode BACKEND_NAME_PATTERN}). */
+  | { kind: "backend_name" }
+  /** A JSON path into a backend's output: names and `[index]`es, e.g. `result.usage.input`. */
+  | { kind: "json_path" };
 
 /** Prices of one model in USD per million tokens (`pricing.overrides.<model>`). */
 export interface ModelPrices {
@@ -150,6 +202,8 @@ export interface KeySpec {
   default: ConfigValue | undefined;
   /** One line for `config show`, completions and the README. */
   description: string;
+  /** Only for custom backends (`backends.<name>.kind: custom`). */
+  customOnly?: boolean;
 }
 
 function key(
@@ -161,51 +215,208 @@ function key(
   return { path, type, default: defaultValue, description };
 }
 
+/** One per-backend key, relative to `backends.<name>`. */
+export interface BackendKeySpec {
+  /** Path below `backends.<name>`, e.g. `command` or `args.new`. */
+  key: string;
+  type: KeyType;
+  default: ConfigValue | undefined;
+  /** The description, for the backend `name` ("<name>" in the reference). */
+  describe(name: string): string;
+  /** Only for custom backends. */
+  customOnly?: boolean;
+}
+
+function backendKey(
+  key: string,
+  type: KeyType,
+  defaultValue: ConfigValue | undefined,
+  describe: (name: string) => string,
+  customOnly = false,
+): BackendKeySpec {
+  return { key, type, default: defaultValue, describe, ...(customOnly ? { customOnly } : {}) };
+}
+
+const STRING: KeyType = { kind: "string" };
+const PATH: KeyType = { kind: "json_path" };
+const LIST: KeyType = { kind: "string_list" };
+
+/**
+ * Every key of `backends.<name>`, for built-in and custom backends alike (custom-only ones are
+ * marked). Add a per-backend setting here and load, validate, `config get/set` and the key
+ * reference all know it.
+ */
+export const BACKEND_KEYS: readonly BackendKeySpec[] = Object.freeze([
+  backendKey(
+    "command",
+    STRING,
+    undefined,
+    (n) => `Executable name or path of the ${n} CLI (default: "${n}" on PATH)`,
+  ),
+  backendKey(
+    "model",
+    STRING,
+    undefined,
+    (n) => `Default model for ${n}: an alias (fast, balanced, best) or a model name`,
+  ),
+  backendKey(
+    "approval_mode",
+    STRING,
+    undefined,
+    (n) => `Approval mode passed to ${n}'s own approval flag`,
+  ),
+  backendKey(
+    "sandbox_mode",
+    STRING,
+    undefined,
+    (n) => `Sandbox mode passed to ${n}'s own sandbox flag`,
+  ),
+  backendKey("extra_args", LIST, [], (n) => `Extra arguments for ${n}, placed before the prompt`),
+  backendKey(
+    "env",
+    { kind: "string_map" },
+    {},
+    (n) => `Extra environment variables for the ${n} process`,
+  ),
+  backendKey(
+    "max_parallel",
+    { kind: "int", min: 1, max: 1000 },
+    undefined,
+    (n) => `Most tasks of a run (parallel, chain, compare) on ${n} at once (default: no cap)`,
+  ),
+  backendKey("models.fast", STRING, undefined, (n) => `The model the alias "fast" means for ${n}`),
+  backendKey(
+    "models.balanced",
+    STRING,
+    undefined,
+    (n) => `The model the alias "balanced" means for ${n}`,
+  ),
+  backendKey("models.best", STRING, undefined, (n) => `The model the alias "best" means for ${n}`),
+  backendKey(
+    "kind",
+    { kind: "enum", values: ["custom"] },
+    undefined,
+    () => "custom: a backend defined here (any agent CLI)",
+    true,
+  ),
+  backendKey(
+    "label",
+    STRING,
+    undefined,
+    (n) => `Product name of the ${n} CLI, shown in listings`,
+    true,
+  ),
+  backendKey(
+    "install_hint",
+    STRING,
+    undefined,
+    (n) => `How to install the ${n} CLI, shown when its command is not found`,
+    true,
+  ),
+  backendKey(
+    "args.new",
+    LIST,
+    undefined,
+    (n) => `argv of a new ${n} session; {prompt} {session_id} {model} {workdir}`,
+    true,
+  ),
+  backendKey(
+    "args.resume",
+    LIST,
+    undefined,
+    (n) => `argv continuing a ${n} session; needs {session_id}`,
+    true,
+  ),
+  backendKey(
+    "args.fork",
+    LIST,
+    undefined,
+    (n) => `argv forking a ${n} session ({session_id}: the original's); optional`,
+    true,
+  ),
+  backendKey(
+    "args.ephemeral",
+    LIST,
+    undefined,
+    (n) => `argv of a ${n} run that keeps nothing; optional`,
+    true,
+  ),
+  backendKey(
+    "output.format",
+    { kind: "enum", values: CUSTOM_OUTPUT_FORMATS },
+    undefined,
+    (n) => `What ${n} prints: jsonl, json or text`,
+    true,
+  ),
+  backendKey("output.session_id", PATH, undefined, (n) => `JSON path to ${n}'s session id`, true),
+  backendKey("output.text", PATH, undefined, (n) => `JSON path to ${n}'s answer text`, true),
+  backendKey(
+    "output.text_mode",
+    { kind: "enum", values: TEXT_MODES },
+    undefined,
+    (n) => `last (default): ${n}'s last text is the answer; concat: texts are pieces of it`,
+    true,
+  ),
+  backendKey("output.model", PATH, undefined, (n) => `JSON path to the model ${n} ran`, true),
+  backendKey(
+    "output.error",
+    PATH,
+    undefined,
+    (n) => `JSON path to ${n}'s error message (present = the turn failed)`,
+    true,
+  ),
+  backendKey(
+    "output.usage.input",
+    PATH,
+    undefined,
+    (n) => `JSON path to ${n}'s input tokens (cached included)`,
+    true,
+  ),
+  backendKey(
+    "output.usage.output",
+    PATH,
+    undefined,
+    (n) => `JSON path to ${n}'s output tokens`,
+    true,
+  ),
+  backendKey(
+    "output.usage.cached",
+    PATH,
+    undefined,
+    (n) => `JSON path to ${n}'s cached input tokens`,
+    true,
+  ),
+  backendKey(
+    "output.usage_cumulative",
+    { kind: "boolean" },
+    undefined,
+    (n) => `Whether ${n}'s token counts are summed over the whole session`,
+    true,
+  ),
+]);
+
+/** The full key of `spec` for backend `name`. */
+export function backendKeySpec(name: string, spec: BackendKeySpec): KeySpec {
+  const full: KeySpec = {
+    path: `backends.${name}.${spec.key}`,
+    type: spec.type,
+    default: spec.default,
+    description: spec.describe(name),
+  };
+  if (spec.customOnly) full.customOnly = true;
+  return full;
+}
+
 function backendKeys(name: BackendName): KeySpec[] {
-  const p = `backends.${name}`;
+  return BACKEND_KEYS.filter((spec) => !spec.customOnly).map((spec) => backendKeySpec(name, spec));
+}
+
+/** The keys of every backend in `config` (custom ones included), for expansion and rendering. */
+export function configKeysOf(config: Config): KeySpec[] {
+  const custom = Object.keys(config.backends).filter((name) => !isBuiltinBackend(name));
   return [
-    key(
-      `${p}.command`,
-      { kind: "string" },
-      undefined,
-      `Executable name or path of the ${name} CLI (default: "${name}" on PATH)`,
-    ),
-    key(
-      `${p}.model`,
-      { kind: "string" },
-      undefined,
-      `Default model for ${name}: an alias (fast, balanced, best) or a model name`,
-    ),
-    key(
-      `${p}.approval_mode`,
-      { kind: "string" },
-      undefined,
-      `Approval mode passed to ${name}'s own approval flag`,
-    ),
-    key(
-      `${p}.sandbox_mode`,
-      { kind: "string" },
-      undefined,
-      `Sandbox mode passed to ${name}'s own sandbox flag`,
-    ),
-    key(
-      `${p}.extra_args`,
-      { kind: "string_list" },
-      [],
-      `Extra arguments for ${name}, placed before the prompt`,
-    ),
-    key(
-      `${p}.env`,
-      { kind: "string_map" },
-      {},
-      `Extra environment variables for the ${name} process`,
-    ),
-    key(
-      `${p}.max_parallel`,
-      { kind: "int", min: 1, max: 1000 },
-      undefined,
-      `Most tasks of a run (parallel, chain, compare) on ${name} at once (default: no cap)`,
-    ),
+    ...CONFIG_KEYS,
+    ...custom.flatMap((name) => BACKEND_KEYS.map((spec) => backendKeySpec(name, spec))),
   ];
 }
 
@@ -270,13 +481,18 @@ function serverKeys(): KeySpec[] {
   ];
 }
 
+/** Whether `name` is one of the built-in backends. */
+export function isBuiltinBackend(name: string): boolean {
+  return (BACKEND_NAMES as readonly string[]).includes(name);
+}
+
 /** Every config key, in the order `config show` and the README list them. */
 export const CONFIG_KEYS: readonly KeySpec[] = Object.freeze([
   key(
     "default_backend",
-    { kind: "enum", values: BACKEND_NAMES },
+    { kind: "backend_name" },
     "claude",
-    "Backend used when -b/--backend and CLINVK_BACKEND are not given",
+    "Backend used when -b/--backend and CLINVK_BACKEND are not given (built-in or custom)",
   ),
   ...BACKEND_NAMES.flatMap(backendKeys),
   key(
@@ -390,17 +606,36 @@ export type KeyLookup =
   /** One entry of a `string_map` key, e.g. `backends.claude.env.API_KEY`. */
   | { kind: "map_entry"; spec: KeySpec; entry: string };
 
-/** Looks a dotted path up in the schema; `undefined` when it names nothing. */
+/** Sections below `backends.<name>`: `args`, `output`, `output.usage`, `models`. */
+const BACKEND_SECTIONS: ReadonlySet<string> = new Set(
+  BACKEND_KEYS.flatMap((spec) => {
+    const parts = spec.key.split(".");
+    return parts.slice(1).map((_, i) => parts.slice(0, i + 1).join("."));
+  }),
+);
+
+/**
+ * Looks a dotted path up in the schema; `undefined` when it names nothing. `backends.<name>.…`
+ * is looked up for any valid backend name (custom backends are defined in the file itself);
+ * custom-only keys come back with `customOnly` set, for the caller to refuse on a built-in one.
+ */
 export function lookupKey(path: string): KeyLookup | undefined {
   const spec = KEYS_BY_PATH.get(path);
   if (spec) return { kind: "leaf", spec };
   if (SECTION_PATHS.has(path)) return { kind: "section", path };
+  const backend = /^backends\.([^.]+)(?:\.(.+))?$/.exec(path);
+  if (backend && BACKEND_NAME_PATTERN.test(backend[1]!)) {
+    const [, name, rest] = backend as unknown as [string, string, string | undefined];
+    if (rest === undefined || BACKEND_SECTIONS.has(rest)) return { kind: "section", path };
+    const found = BACKEND_KEYS.find((k) => k.key === rest);
+    if (found) return { kind: "leaf", spec: backendKeySpec(name, found) };
+  }
   const dot = path.lastIndexOf(".");
   if (dot > 0) {
-    const parent = KEYS_BY_PATH.get(path.slice(0, dot));
+    const parent = lookupKey(path.slice(0, dot));
     const entry = path.slice(dot + 1);
-    if (parent?.type.kind === "string_map" && entry !== "") {
-      return { kind: "map_entry", spec: parent, entry };
+    if (parent?.kind === "leaf" && parent.spec.type.kind === "string_map" && entry !== "") {
+      return { kind: "map_entry", spec: parent.spec, entry };
     }
   }
   return undefined;
@@ -429,6 +664,10 @@ export function describeType(type: KeyType): string {
       return "a mapping of names to numbers ≥ 0";
     case "price_map":
       return "a mapping of model names to {input_per_mtok, output_per_mtok, cached_input_per_mtok}";
+    case "backend_name":
+      return "a backend name (lowercase letters, digits, - and _)";
+    case "json_path":
+      return "a JSON path (names and [index]es, e.g. result.usage.input)";
   }
 }
 
@@ -461,4 +700,21 @@ export function defaultConfig(): Config {
     if (spec.default !== undefined) setAtPath(config, spec.path, structuredClone(spec.default));
   }
   return config as unknown as Config;
+}
+
+/** Fills the per-backend defaults (`extra_args`, `env`) of every backend in `config`. */
+export function withBackendDefaults(config: Config): Config {
+  for (const settings of Object.values(config.backends)) {
+    for (const spec of BACKEND_KEYS) {
+      if (spec.default === undefined) continue;
+      if (getAtPath(settings, spec.key) === undefined) {
+        setAtPath(
+          settings as unknown as Record<string, unknown>,
+          spec.key,
+          structuredClone(spec.default),
+        );
+      }
+    }
+  }
+  return config;
 }

@@ -16,9 +16,19 @@ import {
 } from "yaml";
 import type { Fs } from "../platform/types.ts";
 import { BACKEND_NAMES } from "../backends/types.ts";
+import { checkBackendDefinitions } from "./check_backends.ts";
 import { checkValue } from "./check_value.ts";
 import { readConfigFile } from "./read_config_file.ts";
-import { type Config, defaultConfig, type KeyType, lookupKey, setAtPath } from "./schema.ts";
+import {
+  BACKEND_NAME_PATTERN,
+  type Config,
+  defaultConfig,
+  isBuiltinBackend,
+  type KeyType,
+  lookupKey,
+  setAtPath,
+  withBackendDefaults,
+} from "./schema.ts";
 import { suggestKey } from "./suggest.ts";
 
 /** One thing wrong with a config file, at a 1-based line and column. */
@@ -51,6 +61,10 @@ function parseErrorReason(message: string): string {
 class Walker {
   readonly problems: ConfigProblem[] = [];
   readonly values: Record<string, unknown> = {};
+  /** The key node of every path seen, for problems found after the walk. */
+  readonly keys = new Map<string, Node>();
+  /** The value node of every valid leaf seen. */
+  readonly leaves = new Map<string, Node>();
 
   constructor(
     readonly file: string,
@@ -92,8 +106,17 @@ class Walker {
         continue;
       }
       const valueNode = this.resolve(pair.value);
+      this.keys.set(path, keyNode);
       const found = lookupKey(path);
-      if (found === undefined || found.kind === "map_entry") {
+      const customOnlyOnBuiltin = found?.kind === "leaf" && found.spec.customOnly &&
+        isBuiltinBackend(path.split(".")[1] ?? "");
+      if (customOnlyOnBuiltin) {
+        this.report(
+          keyNode,
+          map,
+          `"${path}" is only for custom backends; ${path.split(".")[1]} is built in`,
+        );
+      } else if (found === undefined || found.kind === "map_entry") {
         this.report(keyNode, map, unknownKeyMessage(path));
       } else if (found.kind === "section") {
         // `session:` with nothing under it is an empty section, not an error.
@@ -118,6 +141,7 @@ class Walker {
     const result = checkValue(type, value);
     if (result.ok) {
       setAtPath(this.values, path, result.value);
+      if (valueNode) this.leaves.set(path, valueNode);
       return;
     }
     let at: Node | null = valueNode;
@@ -134,8 +158,11 @@ class Walker {
 /** The message for a key the schema does not know, with a suggestion when one is obvious. */
 export function unknownKeyMessage(path: string): string {
   const parts = path.split(".");
-  if (parts[0] === "backends" && parts.length >= 2 && !BACKEND_NAMES.includes(parts[1] as never)) {
-    return `unknown backend "${parts[1]}" under "backends" (known: ${BACKEND_NAMES.join(", ")})`;
+  if (parts[0] === "backends" && parts.length >= 2 && !BACKEND_NAME_PATTERN.test(parts[1]!)) {
+    return `bad backend name "${
+      parts[1]
+    }" under "backends": use lowercase letters, digits, - and _ ` +
+      `(built in: ${BACKEND_NAMES.join(", ")})`;
   }
   const suggestion = suggestKey(path);
   return suggestion
@@ -174,7 +201,25 @@ export function parseConfigText(text: string, file: string): ParsedConfig {
   }
   const config = defaultConfig() as unknown as Record<string, unknown>;
   for (const [path, value] of flatten(walker.values)) setAtPath(config, path, value);
-  return { config: config as unknown as Config, problems: walker.problems };
+  const merged = withBackendDefaults(config as unknown as Config);
+  if (doc.errors.length === 0) {
+    for (const problem of checkBackendDefinitions(merged, walker.values)) {
+      // The value (or list item) itself, else the nearest key at or above it in the file.
+      const value = walker.leaves.get(problem.path);
+      const item = problem.index !== undefined && isSeq(value)
+        ? walker.resolve(value.items[problem.index])
+        : null;
+      const parts = problem.path.split(".");
+      let node: Node | undefined = item ?? value;
+      while (node === undefined && parts.length > 0) {
+        node = walker.keys.get(parts.join("."));
+        parts.pop();
+      }
+      walker.report(node, undefined, problem.message);
+    }
+  }
+  const problems = walker.problems.sort((a, b) => a.line - b.line || a.column - b.column);
+  return { config: merged, problems };
 }
 
 /** Leaf values of `values` as dotted paths; `string_map` values stay whole. */

@@ -6,14 +6,14 @@
 import type { BackendName, TokenUsage, UnifiedEvent } from "../backends/types.ts";
 import type { SessionStatus } from "../sessions/record.ts";
 
-/** Everything the renderers need about a finished turn. */
+/** Everything the renderers need about a finished turn (a part of the engine's `TurnReport`). */
 export interface TurnReport {
   /** clinvk session id; absent with `--ephemeral`. */
   sessionId?: string;
   backend: BackendName;
   backendSessionId: string | null;
   model: string | null;
-  status: SessionStatus | "ephemeral";
+  status: SessionStatus | "ephemeral" | "dry-run";
   content: string;
   exitCode: number;
   durationSeconds: number;

@@ -14,7 +14,7 @@ import {
   type BackendInfo,
   listBackends,
 } from "../backends/registry.ts";
-import { isModelAlias } from "../backends/models.ts";
+import { isModelAlias } from "../backends/shared/models.ts";
 import type { Config } from "../config/schema.ts";
 import type { Platform } from "../platform/types.ts";
 import { ApiError } from "./api_error.ts";

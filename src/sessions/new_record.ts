@@ -38,7 +38,7 @@ export function newRecord(init: NewSession, id: string, now: Date): SessionRecor
     parent_id: init.parent_id ?? null,
     turn_count: 0,
     error: null,
-    metadata: {},
+    metadata: { ...init.metadata },
     schema_version: SCHEMA_VERSION,
   };
 }

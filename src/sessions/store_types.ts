@@ -4,7 +4,7 @@
  * @module
  */
 import type { BackendName, TokenUsage } from "../backends/types.ts";
-import type { SessionRecord, SessionStatus } from "./record.ts";
+import type { SessionRecord, SessionStatus, TurnMetadata } from "./record.ts";
 
 /** Filters of `sessions list`, `resume --last`, `-c` and the picker. All given filters must match. */
 export interface SessionFilter {
@@ -32,6 +32,8 @@ export interface NewSession {
   parent_id?: string | null;
   backend_session_id?: string | null;
   title?: string | null;
+  /** Metadata to start with (a fork's parent id, the requested model). */
+  metadata?: TurnMetadata;
 }
 
 /** A `*.json` file in `sessions/` that is not a valid session record. */

@@ -4,7 +4,7 @@
  * Anything else is a bad file that the store reports and skips instead of crashing on.
  * @module
  */
-import { BACKEND_NAMES } from "../backends/types.ts";
+import { BACKEND_NAME_PATTERN } from "../backends/types.ts";
 import type { TokenUsage } from "../backends/types.ts";
 import { SCHEMA_VERSION, SESSION_STATUSES } from "./record.ts";
 import type { SessionRecord } from "./record.ts";
@@ -44,6 +44,15 @@ function oneOf<T extends string>(raw: Json, field: string, allowed: readonly T[]
     throw new Invalid(`field "${field}" has unknown value "${value}"`);
   }
   return value as T;
+}
+
+/** Any backend name: a built-in one or a custom backend's (which config may no longer define). */
+function backendName(raw: Json): string {
+  const value = requiredString(raw, "backend");
+  if (!BACKEND_NAME_PATTERN.test(value)) {
+    throw new Invalid(`field "backend" has an impossible value "${value}"`);
+  }
+  return value;
 }
 
 function timestamp(raw: Json, field: string): string {
@@ -116,7 +125,7 @@ function checkRecord(raw: unknown, fileStem: string): SessionRecord {
   return {
     ...raw,
     id,
-    backend: oneOf(raw, "backend", BACKEND_NAMES),
+    backend: backendName(raw),
     backend_session_id: nullableString(raw, "backend_session_id"),
     model: nullableString(raw, "model"),
     status: oneOf(raw, "status", SESSION_STATUSES),

@@ -12,8 +12,8 @@ import type { SessionStore, TurnEntry, TurnErrorClass } from "../sessions/store_
 import { formatTimestamp } from "../sessions/time.ts";
 import { checkBudget } from "../usage/budget.ts";
 import { priceTurn } from "../usage/pricing.ts";
-import type { TurnOutcome } from "./execute_turn.ts";
-import type { TurnPlan } from "./plan_turn.ts";
+import type { BackendOutcome } from "./backend_run.ts";
+import type { TurnPlan } from "./plan.ts";
 
 /** What both steps need. */
 export interface HistoryDeps {
@@ -45,10 +45,10 @@ export async function checkTurnBudget(
   });
 }
 
-function errorClass(outcome: TurnOutcome): TurnErrorClass | null {
+function errorClass(outcome: BackendOutcome): TurnErrorClass | null {
   if (outcome.ok) return null;
-  if (outcome.timedOut) return "timeout";
-  if (outcome.interrupted) return "interrupted";
+  if (outcome.stopped?.kind === "abort") return "interrupted";
+  if (outcome.stopped) return "timeout";
   return "backend";
 }
 
@@ -57,7 +57,7 @@ export async function turnEntry(
   deps: HistoryDeps,
   record: SessionRecord,
   plan: TurnPlan,
-  outcome: TurnOutcome,
+  outcome: BackendOutcome,
   usage: TokenUsage,
 ): Promise<TurnEntry> {
   const now = deps.platform.clock.now();
@@ -94,7 +94,7 @@ export async function recordTurn(
   deps: HistoryDeps,
   record: SessionRecord,
   plan: TurnPlan,
-  outcome: TurnOutcome,
+  outcome: BackendOutcome,
   usage: TokenUsage,
 ): Promise<void> {
   try {

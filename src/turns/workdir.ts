@@ -3,7 +3,7 @@
  * (Claude and Gemini tie sessions to it, so resume must find the very same path).
  * @module
  */
-import { dirname, join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { ClinvkError, ExitCode, usageError } from "../errors.ts";
 import type { Fs } from "../platform/types.ts";
 
@@ -38,21 +38,6 @@ export async function checkSessionWorkdir(fs: Fs, workdir: string, id: string): 
     ExitCode.SessionNotFound,
     "Restore the directory, or start a new session.",
   );
-}
-
-/** Whether `dir` or one of its ancestors holds a `.git` entry (Codex refuses to run outside one). */
-export async function isInsideGitRepo(fs: Fs, dir: string): Promise<boolean> {
-  let current = dir;
-  while (true) {
-    try {
-      await fs.stat(join(current, ".git"));
-      return true;
-    } catch {
-      const parent = dirname(current);
-      if (parent === current) return false;
-      current = parent;
-    }
-  }
 }
 
 function errorText(error: unknown): string {

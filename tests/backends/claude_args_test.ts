@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
+import { claudeArgs } from "../../src/backends/claude/argv.ts";
 import { claudeBackend } from "../../src/backends/claude/index.ts";
 import { ClinvkError, ExitCode } from "../../src/errors.ts";
 import type { TurnRequest } from "../../src/backends/types.ts";
-import { scenarios, valueAfter } from "./samples.ts";
+import { asStreamArgv, scenarios, valueAfter } from "./samples.ts";
 
 type Form = "json" | "stream";
 type Case = (argv: string[]) => { form: Form; request: TurnRequest };
@@ -47,12 +48,9 @@ const NOT_USED = ["version", "continue-json", "text", "explicit-session-id"];
 for (const s of await scenarios("claude")) {
   const make = CASES[s.scenario];
   if (make === undefined) continue;
-  Deno.test(`claude streamArgs()/jsonArgs() match the recorded argv of ${s.scenario}`, () => {
-    const { form, request } = make(s.argv);
-    const args = form === "json"
-      ? claudeBackend.jsonArgs(request)
-      : claudeBackend.streamArgs(request);
-    assert.deepEqual(["claude", ...args], s.argv);
+  Deno.test(`claudeArgs() matches the recorded argv of ${s.scenario}, streaming`, () => {
+    const { request } = make(s.argv);
+    assert.deepEqual(["claude", ...claudeArgs(request)], asStreamArgv(s.argv));
   });
 }
 
@@ -61,9 +59,9 @@ Deno.test("claude argv tests cover every recorded scenario", async () => {
   assert.deepEqual(names.filter((n) => !(n in CASES) && !NOT_USED.includes(n)), []);
 });
 
-Deno.test("claude jsonArgs() combines fork, model, ephemeral and permission mode", () => {
+Deno.test("claude claudeArgs() combines fork, model, ephemeral and permission mode", () => {
   assert.deepEqual(
-    claudeBackend.jsonArgs({
+    claudeArgs({
       prompt: "p",
       resumeId: "abc-123",
       fork: true,
@@ -83,13 +81,14 @@ Deno.test("claude jsonArgs() combines fork, model, ephemeral and permission mode
       "--permission-mode",
       "acceptEdits",
       "--output-format",
-      "json",
+      "stream-json",
+      "--verbose",
     ],
   );
 });
 
-Deno.test("claude streamArgs() puts a prompt starting with - after --", () => {
-  const args = claudeBackend.streamArgs({ prompt: "- [ ] fix it", resumeId: "abc" });
+Deno.test("claude claudeArgs() puts a prompt starting with - after --", () => {
+  const args = claudeArgs({ prompt: "- [ ] fix it", resumeId: "abc" });
   assert.deepEqual(args, [
     "-p",
     "--resume",
@@ -102,8 +101,8 @@ Deno.test("claude streamArgs() puts a prompt starting with - after --", () => {
   ]);
 });
 
-Deno.test("claude jsonArgs() places extra args before -p and the prompt", () => {
-  const args = claudeBackend.jsonArgs({
+Deno.test("claude claudeArgs() places extra args before -p and the prompt", () => {
+  const args = claudeArgs({
     prompt: "hi",
     extraArgs: ["--allowed-tools", "Read", "Edit"],
   });
@@ -114,13 +113,14 @@ Deno.test("claude jsonArgs() places extra args before -p and the prompt", () => 
     "-p",
     "hi",
     "--output-format",
-    "json",
+    "stream-json",
+    "--verbose",
   ]);
 });
 
-Deno.test("claude jsonArgs() rejects an unknown permission mode, listing the valid ones", () => {
+Deno.test("claude claudeArgs() rejects an unknown permission mode, listing the valid ones", () => {
   assert.throws(
-    () => claudeBackend.jsonArgs({ prompt: "p", approvalMode: "yolo" }),
+    () => claudeArgs({ prompt: "p", approvalMode: "yolo" }),
     (e: unknown) =>
       e instanceof ClinvkError && e.exitCode === ExitCode.Usage &&
       e.message.includes('"yolo"') &&
@@ -128,16 +128,16 @@ Deno.test("claude jsonArgs() rejects an unknown permission mode, listing the val
   );
 });
 
-Deno.test("claude jsonArgs() rejects a sandbox mode, which Claude Code does not have", () => {
+Deno.test("claude claudeArgs() rejects a sandbox mode, which Claude Code does not have", () => {
   assert.throws(
-    () => claudeBackend.jsonArgs({ prompt: "p", sandboxMode: "read-only" }),
+    () => claudeArgs({ prompt: "p", sandboxMode: "read-only" }),
     (e: unknown) => e instanceof ClinvkError && e.exitCode === ExitCode.Usage,
   );
 });
 
-Deno.test("claude jsonArgs() refuses a resume id that would read as a flag", () => {
+Deno.test("claude claudeArgs() refuses a resume id that would read as a flag", () => {
   assert.throws(
-    () => claudeBackend.jsonArgs({ prompt: "p", resumeId: "--dangerously-skip-permissions" }),
+    () => claudeArgs({ prompt: "p", resumeId: "--dangerously-skip-permissions" }),
     (e: unknown) => e instanceof ClinvkError && e.exitCode === ExitCode.Usage,
   );
 });

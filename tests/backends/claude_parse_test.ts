@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { claudeBackend } from "../../src/backends/claude/index.ts";
 import type { UnifiedEvent } from "../../src/backends/types.ts";
-import { jsonLines, sampleOutput } from "./samples.ts";
+import { jsonLines, replay, sampleOutput } from "./samples.ts";
 
 function feed(
   stdout: string,
@@ -29,10 +29,10 @@ const JSON_OK: Record<string, { model: string; input: number; cached: number; ou
 };
 
 for (const [scenario, expected] of Object.entries(JSON_OK)) {
-  Deno.test(`claude parseJson() reads answer, session id, model and usage of ${scenario}`, async () => {
+  Deno.test(`claude output reads answer, session id, model and usage of ${scenario}`, async () => {
     const { stdout, stderr } = await sampleOutput("claude", scenario);
     const recorded = JSON.parse(stdout);
-    const result = claudeBackend.parseJson(stdout, stderr);
+    const result = replay(claudeBackend, stdout, stderr);
     assert.equal(result.content, recorded.result);
     assert.equal(result.backendSessionId, recorded.session_id);
     assert.equal(result.model, expected.model);
@@ -56,11 +56,11 @@ for (
     "error-server-down",
   ]
 ) {
-  Deno.test(`claude parseJson() reports the error of ${scenario} although subtype says success`, async () => {
+  Deno.test(`claude output reports the error of ${scenario} although subtype says success`, async () => {
     const { stdout, stderr } = await sampleOutput("claude", scenario);
     const recorded = JSON.parse(stdout);
     assert.equal(recorded.subtype, "success");
-    const result = claudeBackend.parseJson(stdout, stderr);
+    const result = replay(claudeBackend, stdout, stderr);
     assert.equal(result.error, recorded.result);
     assert.equal(result.content, "");
     assert.equal(result.backendSessionId, recorded.session_id);
@@ -68,24 +68,16 @@ for (
   });
 }
 
-Deno.test("claude parseJson() takes the error from stderr when a bad resume id leaves stdout empty", async () => {
+Deno.test("claude output takes the error from stderr when a bad resume id leaves stdout empty", async () => {
   const { stdout, stderr } = await sampleOutput("claude", "error-bad-resume-id");
   assert.equal(stdout, "");
-  const result = claudeBackend.parseJson(stdout, stderr);
+  const result = replay(claudeBackend, stdout, stderr);
   assert.equal(
     result.error,
     "No conversation found with session ID: 99999999-2222-4333-8444-555555555555",
   );
   assert.equal(result.backendSessionId, undefined);
   assert.equal(claudeBackend.errorFromStderr(stderr), result.error);
-});
-
-Deno.test("claude parseJson() accepts the message array printed with --verbose", async () => {
-  const stream = (await sampleOutput("claude", "new-stream-json")).stdout;
-  const array = JSON.stringify(jsonLines(stream));
-  const result = claudeBackend.parseJson(array, "");
-  assert.equal(result.content, "ECHO turn=1: stream prompt");
-  assert.equal(result.backendSessionId, "4d9a693e-54ab-42bf-8b06-6204fd580508");
 });
 
 for (const scenario of ["new-stream-json", "resume-stream-json"]) {
@@ -215,12 +207,4 @@ Deno.test("claude stream parser maps thinking, tool_use and tool_result blocks",
   ]);
   // No result line (e.g. the run was cut off): the last answer text stands in.
   assert.equal(parser.result().content, "Found a.txt.");
-});
-
-Deno.test("claude parseText() returns stdout without the final newline", async () => {
-  const { stdout } = await sampleOutput("claude", "text");
-  const result = claudeBackend.parseText(stdout);
-  assert.equal(result.content, "ECHO turn=1: plain text prompt");
-  assert.equal(result.backendSessionId, undefined);
-  assert.equal(result.error, undefined);
 });

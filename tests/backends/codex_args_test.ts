@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
+import { codexArgs } from "../../src/backends/codex/argv.ts";
 import { codexBackend } from "../../src/backends/codex/index.ts";
 import type { TurnRequest } from "../../src/backends/types.ts";
 import { ClinvkError, ExitCode } from "../../src/errors.ts";
 import { scenarios, valueAfter } from "./samples.ts";
 
-type Case = (argv: string[]) => TurnRequest;
+type Case = (argv: string[]) => TurnRequest & { insideGitRepo?: boolean };
 
 const last = (argv: string[]) => argv[argv.length - 1] as string;
 /** `codex exec resume|fork --json ID P`: the id is the next-to-last argument. */
@@ -45,13 +46,15 @@ function withoutCd(argv: string[]): string[] {
   return index < 0 ? argv : [...argv.slice(0, index), ...argv.slice(index + 2)];
 }
 
+/** codexArgs() inside a git repository. */
+const args = (request: TurnRequest) => codexArgs(request, { insideGitRepo: true });
+
 for (const s of await scenarios("codex")) {
   const make = CASES[s.scenario];
   if (make === undefined) continue;
-  Deno.test(`codex streamArgs()/jsonArgs() match the recorded argv of ${s.scenario}`, () => {
-    const request = make(s.argv);
-    assert.deepEqual(["codex", ...codexBackend.jsonArgs(request)], withoutCd(s.argv));
-    assert.deepEqual(codexBackend.streamArgs(request), codexBackend.jsonArgs(request));
+  Deno.test(`codexArgs() matches the recorded argv of ${s.scenario}`, () => {
+    const { insideGitRepo = true, ...request } = make(s.argv);
+    assert.deepEqual(["codex", ...codexArgs(request, { insideGitRepo })], withoutCd(s.argv));
   });
 }
 
@@ -60,38 +63,38 @@ Deno.test("codex argv tests cover every recorded scenario", async () => {
   assert.deepEqual(names.filter((n) => !(n in CASES) && !NOT_USED.includes(n)), []);
 });
 
-Deno.test("codex jsonArgs() does not pass --ephemeral to exec resume, which ignores it", () => {
+Deno.test("codexArgs() does not pass --ephemeral to exec resume, which ignores it", () => {
   assert.deepEqual(
-    codexBackend.jsonArgs({ prompt: "p", resumeId: "t-1", ephemeral: true }),
+    args({ prompt: "p", resumeId: "t-1", ephemeral: true }),
     ["exec", "resume", "--json", "t-1", "p"],
   );
 });
 
-Deno.test("codex jsonArgs() passes --ephemeral to exec fork", () => {
+Deno.test("codexArgs() passes --ephemeral to exec fork", () => {
   assert.deepEqual(
-    codexBackend.jsonArgs({ prompt: "p", resumeId: "t-1", fork: true, ephemeral: true }),
+    args({ prompt: "p", resumeId: "t-1", fork: true, ephemeral: true }),
     ["exec", "fork", "--json", "--ephemeral", "t-1", "p"],
   );
 });
 
-Deno.test("codex jsonArgs() skips the git check on resume outside a git repository", () => {
+Deno.test("codexArgs() skips the git check on resume outside a git repository", () => {
   assert.deepEqual(
-    codexBackend.jsonArgs({ prompt: "p", resumeId: "t-1", insideGitRepo: false, model: "gpt-5.5" }),
+    codexArgs({ prompt: "p", resumeId: "t-1", model: "gpt-5.5" }, { insideGitRepo: false }),
     ["exec", "resume", "--json", "-m", "gpt-5.5", "--skip-git-repo-check", "t-1", "p"],
   );
 });
 
-Deno.test("codex jsonArgs() uses -s for a new run and -c sandbox_mode for resume and fork", () => {
+Deno.test("codexArgs() uses -s for a new run and -c sandbox_mode for resume and fork", () => {
   assert.deepEqual(
-    codexBackend.jsonArgs({ prompt: "p", sandboxMode: "workspace-write" }),
+    args({ prompt: "p", sandboxMode: "workspace-write" }),
     ["exec", "--json", "-s", "workspace-write", "p"],
   );
   assert.deepEqual(
-    codexBackend.jsonArgs({ prompt: "p", resumeId: "t-1", sandboxMode: "read-only" }),
+    args({ prompt: "p", resumeId: "t-1", sandboxMode: "read-only" }),
     ["exec", "resume", "--json", "-c", 'sandbox_mode="read-only"', "t-1", "p"],
   );
   assert.deepEqual(
-    codexBackend.jsonArgs({
+    args({
       prompt: "p",
       resumeId: "t-1",
       fork: true,
@@ -101,13 +104,13 @@ Deno.test("codex jsonArgs() uses -s for a new run and -c sandbox_mode for resume
   );
 });
 
-Deno.test("codex jsonArgs() maps approval modes: never adds nothing, bypass the bypass flag", () => {
-  assert.deepEqual(codexBackend.jsonArgs({ prompt: "p", approvalMode: "never" }), [
+Deno.test("codexArgs() maps approval modes: never adds nothing, bypass the bypass flag", () => {
+  assert.deepEqual(args({ prompt: "p", approvalMode: "never" }), [
     "exec",
     "--json",
     "p",
   ]);
-  assert.deepEqual(codexBackend.jsonArgs({ prompt: "p", approvalMode: "bypass" }), [
+  assert.deepEqual(args({ prompt: "p", approvalMode: "bypass" }), [
     "exec",
     "--json",
     "--dangerously-bypass-approvals-and-sandbox",
@@ -115,32 +118,32 @@ Deno.test("codex jsonArgs() maps approval modes: never adds nothing, bypass the 
   ]);
 });
 
-Deno.test("codex jsonArgs() rejects bad approval and sandbox values, listing the valid ones", () => {
+Deno.test("codexArgs() rejects bad approval and sandbox values, listing the valid ones", () => {
   const usage = (hint: string) => (e: unknown) =>
     e instanceof ClinvkError && e.exitCode === ExitCode.Usage && e.hint === hint;
   assert.throws(
-    () => codexBackend.jsonArgs({ prompt: "p", approvalMode: "on-request" }),
+    () => args({ prompt: "p", approvalMode: "on-request" }),
     usage("Use one of: never, bypass."),
   );
   assert.throws(
-    () => codexBackend.jsonArgs({ prompt: "p", sandboxMode: "full" }),
+    () => args({ prompt: "p", sandboxMode: "full" }),
     usage("Use one of: read-only, workspace-write, danger-full-access."),
   );
   assert.throws(
-    () => codexBackend.jsonArgs({ prompt: "p", approvalMode: "bypass", sandboxMode: "read-only" }),
+    () => args({ prompt: "p", approvalMode: "bypass", sandboxMode: "read-only" }),
     (e: unknown) => e instanceof ClinvkError && e.exitCode === ExitCode.Usage,
   );
 });
 
-Deno.test("codex jsonArgs() puts prompts that could be misread after --", () => {
-  assert.deepEqual(codexBackend.jsonArgs({ prompt: "-v" }), ["exec", "--json", "--", "-v"]);
-  assert.deepEqual(codexBackend.jsonArgs({ prompt: "review" }), [
+Deno.test("codexArgs() puts prompts that could be misread after --", () => {
+  assert.deepEqual(args({ prompt: "-v" }), ["exec", "--json", "--", "-v"]);
+  assert.deepEqual(args({ prompt: "review" }), [
     "exec",
     "--json",
     "--",
     "review",
   ]);
-  assert.deepEqual(codexBackend.jsonArgs({ prompt: "--help", resumeId: "t-1" }), [
+  assert.deepEqual(args({ prompt: "--help", resumeId: "t-1" }), [
     "exec",
     "resume",
     "--json",
@@ -150,9 +153,9 @@ Deno.test("codex jsonArgs() puts prompts that could be misread after --", () => 
   ]);
 });
 
-Deno.test("codex jsonArgs() ends extra args with -- so a multi-value option cannot swallow the prompt", () => {
+Deno.test("codexArgs() ends extra args with -- so a multi-value option cannot swallow the prompt", () => {
   assert.deepEqual(
-    codexBackend.jsonArgs({ prompt: "describe it", extraArgs: ["-i", "shot.png"] }),
+    args({ prompt: "describe it", extraArgs: ["-i", "shot.png"] }),
     ["exec", "--json", "-i", "shot.png", "--", "describe it"],
   );
 });

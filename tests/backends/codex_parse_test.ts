@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { codexBackend } from "../../src/backends/codex/index.ts";
 import type { UnifiedEvent } from "../../src/backends/types.ts";
 import { usageForTurn } from "../../src/backends/shared/usage.ts";
-import { jsonLines, sampleOutput } from "./samples.ts";
+import { jsonLines, replay, sampleOutput } from "./samples.ts";
 
 function feed(stdout: string) {
   const parser = codexBackend.createStreamParser();
@@ -23,14 +23,14 @@ const OK: Record<string, { input: number; cached: number; output: number }> = {
 };
 
 for (const [scenario, expected] of Object.entries(OK)) {
-  Deno.test(`codex parseJson() reads thread id, last agent message and cumulative usage of ${scenario}`, async () => {
+  Deno.test(`codex output reads thread id, last agent message and cumulative usage of ${scenario}`, async () => {
     const { stdout, stderr } = await sampleOutput("codex", scenario);
     const lines = jsonLines(stdout);
     const threadId = lines.find((l) => l.type === "thread.started")?.thread_id;
     const answer = lines.filter((l) => l.type === "item.completed")
       .map((l) => l.item as { type: string; text: string })
       .filter((i) => i.type === "agent_message").at(-1)?.text;
-    const result = codexBackend.parseJson(stdout, stderr);
+    const result = replay(codexBackend, stdout, stderr);
     assert.equal(result.backendSessionId, threadId);
     assert.equal(result.content, answer);
     assert.match(result.content, /^ECHO turn=\d: /);
@@ -56,8 +56,8 @@ Deno.test("codex stream parser emits init, message and a cumulative usage event"
 });
 
 Deno.test("usageForTurn() turns Codex's cumulative resume usage into this turn's usage", async () => {
-  const first = codexBackend.parseJson((await sampleOutput("codex", "new-json")).stdout, "");
-  const second = codexBackend.parseJson((await sampleOutput("codex", "resume-json")).stdout, "");
+  const first = replay(codexBackend, (await sampleOutput("codex", "new-json")).stdout, "");
+  const second = replay(codexBackend, (await sampleOutput("codex", "resume-json")).stdout, "");
   assert.ok(first.usage && second.usage);
   // 18415 - 9168 input, 14 - 7 output, 2235 - 0 cached
   assert.deepEqual(usageForTurn(second.usage, second.usageIsCumulative, first.usage), {
@@ -79,24 +79,24 @@ const FAILED: Record<string, string> = {
 };
 
 for (const [scenario, message] of Object.entries(FAILED)) {
-  Deno.test(`codex parseJson() reports turn.failed of ${scenario} as the error`, async () => {
+  Deno.test(`codex output reports turn.failed of ${scenario} as the error`, async () => {
     const { stdout, stderr } = await sampleOutput("codex", scenario);
-    const result = codexBackend.parseJson(stdout, stderr);
+    const result = replay(codexBackend, stdout, stderr);
     assert.equal(result.error, message);
     assert.equal(result.content, "");
     assert.equal(result.backendSessionId, jsonLines(stdout)[0]?.thread_id);
     const { events } = feed(stdout);
+    // Codex prints the error twice (a notice, then turn.failed): it is reported once, fatal.
     assert.deepEqual(events.filter((e) => e.type === "error"), [
-      { type: "error", message, fatal: false },
       { type: "error", message, fatal: true },
     ]);
     assert.equal(codexBackend.errorFromStderr(stderr), undefined, "stderr holds only noise");
   });
 }
 
-Deno.test("codex parseJson() uses the last notice when a retrying turn is cut off", async () => {
+Deno.test("codex output uses the last notice when a retrying turn is cut off", async () => {
   const { stdout, stderr } = await sampleOutput("codex", "error-server-down-default-retries");
-  const result = codexBackend.parseJson(stdout, stderr);
+  const result = replay(codexBackend, stdout, stderr);
   assert.equal(
     result.error,
     "Reconnecting... waiting for network (Connection failed: error sending request)",
@@ -105,12 +105,12 @@ Deno.test("codex parseJson() uses the last notice when a retrying turn is cut of
   assert.ok(events.filter((e) => e.type === "error").every((e) => e.type === "error" && !e.fatal));
 });
 
-Deno.test("codex parseJson() reads a bad resume id from stderr without the stack backtrace", async () => {
+Deno.test("codex output reads a bad resume id from stderr without the stack backtrace", async () => {
   const { stdout, stderr } = await sampleOutput("codex", "error-bad-resume-id");
   const expected =
     "Error: thread/resume: thread/resume failed: no rollout found for thread id 99999999-2222-4333-8444-555555555555 (code -32600)";
   assert.equal(codexBackend.errorFromStderr(stderr), expected);
-  const result = codexBackend.parseJson(stdout, stderr);
+  const result = replay(codexBackend, stdout, stderr);
   assert.equal(result.error, expected);
   assert.equal(result.backendSessionId, undefined);
 });
@@ -119,7 +119,7 @@ Deno.test("codex errorFromStderr() drops the stdin note outside a git repository
   const { stdout, stderr } = await sampleOutput("codex", "error-not-git-repo");
   const expected = "Not inside a trusted directory and --skip-git-repo-check was not specified.";
   assert.equal(codexBackend.errorFromStderr(stderr), expected);
-  assert.equal(codexBackend.parseJson(stdout, stderr).error, expected);
+  assert.equal(replay(codexBackend, stdout, stderr).error, expected);
 });
 
 Deno.test("codex errorFromStderr() ignores the text-mode header and prefers an ERROR line", () => {
@@ -198,11 +198,4 @@ Deno.test("codex stream parser ignores lines that are not JSON", () => {
   assert.deepEqual(parser.push("Reading additional input from stdin..."), []);
   assert.deepEqual(parser.push('{"no_type":1}'), []);
   assert.equal(parser.result().backendSessionId, undefined);
-});
-
-Deno.test("codex parseText() returns stdout without the final newline", async () => {
-  const { stdout } = await sampleOutput("codex", "text");
-  const result = codexBackend.parseText(stdout);
-  assert.equal(result.content, "ECHO turn=1: plain text prompt");
-  assert.equal(result.error, undefined);
 });

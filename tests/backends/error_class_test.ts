@@ -5,11 +5,11 @@
  */
 import assert from "node:assert/strict";
 import { getBackend } from "../../src/backends/registry.ts";
-import type { BackendName, ErrorClass } from "../../src/backends/types.ts";
+import type { ErrorClass } from "../../src/backends/types.ts";
 import { sampleOutput, scenarios } from "./samples.ts";
 
 /** What each recorded failure is. */
-const EXPECTED: Record<BackendName, Record<string, ErrorClass>> = {
+const EXPECTED: Record<"claude" | "codex" | "gemini", Record<string, ErrorClass>> = {
   claude: {
     "error-400-json": "bad_request",
     "error-401-json": "auth",

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
+import { geminiArgs } from "../../src/backends/gemini/argv.ts";
 import { geminiBackend } from "../../src/backends/gemini/index.ts";
 import type { TurnRequest } from "../../src/backends/types.ts";
 import { ClinvkError, ExitCode } from "../../src/errors.ts";
-import { scenarios, valueAfter } from "./samples.ts";
+import { asStreamArgv, scenarios, valueAfter } from "./samples.ts";
 
 type Form = "json" | "stream";
 type Case = (argv: string[]) => { form: Form; request: TurnRequest };
@@ -51,12 +52,9 @@ const NOT_USED = [
 for (const s of await scenarios("gemini")) {
   const make = CASES[s.scenario];
   if (make === undefined) continue;
-  Deno.test(`gemini streamArgs()/jsonArgs() match the recorded argv of ${s.scenario}`, () => {
-    const { form, request } = make(s.argv);
-    const args = form === "json"
-      ? geminiBackend.jsonArgs(request)
-      : geminiBackend.streamArgs(request);
-    assert.deepEqual(["gemini", ...args], s.argv);
+  Deno.test(`geminiArgs() matches the recorded argv of ${s.scenario}, streaming`, () => {
+    const { request } = make(s.argv);
+    assert.deepEqual(["gemini", ...geminiArgs(request)], asStreamArgv(s.argv));
   });
 }
 
@@ -65,66 +63,51 @@ Deno.test("gemini argv tests cover every recorded scenario", async () => {
   assert.deepEqual(names.filter((n) => !(n in CASES) && !NOT_USED.includes(n)), []);
 });
 
-Deno.test("gemini jsonArgs() adds nothing for ephemeral; deleteSessionArgs() deletes by id", () => {
-  assert.deepEqual(geminiBackend.jsonArgs({ prompt: "p", ephemeral: true }), [
-    "-p",
-    "p",
-    "-o",
-    "json",
-  ]);
-  assert.equal(geminiBackend.nativeEphemeral, false);
-  assert.deepEqual(geminiBackend.deleteSessionArgs?.("84286d75-49b7-4c41-9e63-8c46c63654a2"), [
-    "--delete-session",
-    "84286d75-49b7-4c41-9e63-8c46c63654a2",
-  ]);
+Deno.test("geminiArgs() adds nothing for ephemeral and refuses fork: Gemini has neither", () => {
+  assert.deepEqual(geminiArgs({ prompt: "p", ephemeral: true }), ["-p", "p", "-o", "stream-json"]);
+  assert.equal(geminiBackend.ephemeral, "forget");
+  assert.equal(geminiBackend.fork, "copy");
+  assert.throws(() => geminiArgs({ prompt: "p", resumeId: "abc", fork: true }), /no native fork/);
 });
 
-Deno.test("gemini streamArgs() refuses fork: Gemini has no native fork", () => {
-  assert.equal(geminiBackend.nativeFork, false);
-  assert.throws(
-    () => geminiBackend.streamArgs({ prompt: "p", resumeId: "abc", fork: true }),
-    /no native fork/,
-  );
-});
-
-Deno.test("gemini jsonArgs() maps approval and sandbox modes", () => {
+Deno.test("geminiArgs() maps approval and sandbox modes", () => {
   assert.deepEqual(
-    geminiBackend.jsonArgs({ prompt: "p", approvalMode: "auto_edit", sandboxMode: "on" }),
-    ["-p", "p", "--approval-mode", "auto_edit", "--sandbox", "-o", "json"],
+    geminiArgs({ prompt: "p", approvalMode: "auto_edit", sandboxMode: "on" }),
+    ["-p", "p", "--approval-mode", "auto_edit", "--sandbox", "-o", "stream-json"],
   );
   assert.deepEqual(
-    geminiBackend.jsonArgs({ prompt: "p", sandboxMode: "false" }),
-    ["-p", "p", "--sandbox=false", "-o", "json"],
+    geminiArgs({ prompt: "p", sandboxMode: "false" }),
+    ["-p", "p", "--sandbox=false", "-o", "stream-json"],
   );
 });
 
-Deno.test("gemini jsonArgs() rejects bad approval and sandbox values, listing the valid ones", () => {
+Deno.test("geminiArgs() rejects bad approval and sandbox values, listing the valid ones", () => {
   const usage = (hint: string) => (e: unknown) =>
     e instanceof ClinvkError && e.exitCode === ExitCode.Usage && e.hint === hint;
   assert.throws(
-    () => geminiBackend.jsonArgs({ prompt: "p", approvalMode: "auto" }),
+    () => geminiArgs({ prompt: "p", approvalMode: "auto" }),
     usage("Use one of: default, auto_edit, yolo, plan."),
   );
   assert.throws(
-    () => geminiBackend.jsonArgs({ prompt: "p", sandboxMode: "docker" }),
+    () => geminiArgs({ prompt: "p", sandboxMode: "docker" }),
     usage("Use one of: on, off, true, false."),
   );
 });
 
-Deno.test("gemini jsonArgs() attaches a prompt starting with - as --prompt=", () => {
-  assert.deepEqual(geminiBackend.jsonArgs({ prompt: "-v please", resumeId: "abc" }), [
+Deno.test("geminiArgs() attaches a prompt starting with - as --prompt=", () => {
+  assert.deepEqual(geminiArgs({ prompt: "-v please", resumeId: "abc" }), [
     "--prompt=-v please",
     "--resume",
     "abc",
     "-o",
-    "json",
+    "stream-json",
   ]);
 });
 
-Deno.test("gemini jsonArgs() places extra args before the prompt", () => {
+Deno.test("geminiArgs() places extra args before the prompt", () => {
   assert.deepEqual(
-    geminiBackend.jsonArgs({ prompt: "p", extraArgs: ["--include-directories", "../lib"] }),
-    ["--include-directories", "../lib", "-p", "p", "-o", "json"],
+    geminiArgs({ prompt: "p", extraArgs: ["--include-directories", "../lib"] }),
+    ["--include-directories", "../lib", "-p", "p", "-o", "stream-json"],
   );
 });
 

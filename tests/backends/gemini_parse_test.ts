@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { geminiBackend } from "../../src/backends/gemini/index.ts";
 import type { UnifiedEvent } from "../../src/backends/types.ts";
-import { jsonLines, sampleOutput } from "./samples.ts";
+import { jsonLines, replay, sampleOutput } from "./samples.ts";
 
 function feed(stdout: string) {
   const parser = geminiBackend.createStreamParser();
@@ -18,45 +18,6 @@ function assertNoNoise(message: string | undefined): void {
   assert.ok(!message.includes("\n"));
 }
 
-/** One-shot runs: usage summed over router and main model (prompt includes cached). */
-const JSON_OK: Record<string, { model: string; input: number; cached: number; output: number }> = {
-  "new-json": { model: "gemini-3.8-flash", input: 781 + 10125, cached: 0, output: 19 + 7 },
-  "resume-json": { model: "gemini-3.8-flash", input: 803 + 10154, cached: 9939, output: 19 + 7 },
-  "resume-latest-json": {
-    model: "gemini-3.8-flash",
-    input: 835 + 10185,
-    cached: 9939,
-    output: 19 + 9,
-  },
-  "explicit-session-id": {
-    model: "gemini-3.8-flash",
-    input: 781 + 10125,
-    cached: 9939,
-    output: 19 + 6,
-  },
-  // Only the requested model ran: no router.
-  "explicit-model": { model: "gemini-2.5-pro", input: 8235, cached: 0, output: 7 },
-};
-
-for (const [scenario, expected] of Object.entries(JSON_OK)) {
-  Deno.test(`gemini parseJson() reads answer, session id, main model and usage of ${scenario}`, async () => {
-    const { stdout, stderr } = await sampleOutput("gemini", scenario);
-    const recorded = JSON.parse(stdout);
-    const result = geminiBackend.parseJson(stdout, stderr);
-    assert.equal(result.content, recorded.response);
-    assert.equal(result.backendSessionId, recorded.session_id);
-    assert.equal(result.model, expected.model);
-    assert.deepEqual(result.usage, {
-      input: expected.input,
-      output: expected.output,
-      cached: expected.cached,
-      total: expected.input + expected.output,
-    });
-    assert.equal(result.usageIsCumulative, false);
-    assert.equal(result.error, undefined);
-  });
-}
-
 /** Failed one-shot runs: stdout is empty, the error object ends stderr. */
 const JSON_FAILED: Record<string, string> = {
   "error-400-json": "API error 400: fake-llm-server injected error 400",
@@ -68,25 +29,23 @@ const JSON_FAILED: Record<string, string> = {
 };
 
 for (const [scenario, message] of Object.entries(JSON_FAILED)) {
-  Deno.test(`gemini parseJson() finds the error object at the end of stderr in ${scenario}`, async () => {
+  Deno.test(`gemini output finds the error object at the end of stderr in ${scenario}`, async () => {
     const { stdout, stderr } = await sampleOutput("gemini", scenario);
     assert.equal(stdout, "");
-    const sessionId = /"session_id": "([^"]+)"/.exec(stderr)?.[1];
-    const result = geminiBackend.parseJson(stdout, stderr);
+    const result = replay(geminiBackend, stdout, stderr);
     assert.equal(result.error, message);
-    assert.equal(result.backendSessionId, sessionId);
     assert.equal(result.content, "");
     assert.equal(geminiBackend.errorFromStderr(stderr), message);
     assertNoNoise(result.error);
   });
 }
 
-Deno.test("gemini parseJson() takes a bad resume id's first error line from stderr", async () => {
+Deno.test("gemini output takes a bad resume id's first error line from stderr", async () => {
   const { stdout, stderr } = await sampleOutput("gemini", "error-bad-resume-id");
   const expected =
     'Error resuming session: Invalid session identifier "99999999-2222-4333-8444-555555555555".';
   assert.equal(geminiBackend.errorFromStderr(stderr), expected);
-  const result = geminiBackend.parseJson(stdout, stderr);
+  const result = replay(geminiBackend, stdout, stderr);
   assert.equal(result.error, expected);
   assert.equal(result.backendSessionId, undefined);
 });
@@ -187,9 +146,4 @@ Deno.test("gemini stream parser ignores lines that are not JSON", () => {
   assert.deepEqual(parser.push("Ripgrep is not available. Falling back to GrepTool."), []);
   assert.deepEqual(parser.push("{"), []);
   assert.equal(parser.result().content, "");
-});
-
-Deno.test("gemini parseText() returns stdout without the final newline", async () => {
-  const { stdout } = await sampleOutput("gemini", "text");
-  assert.equal(geminiBackend.parseText(stdout).content, "ECHO turn=1: plain text prompt");
 });

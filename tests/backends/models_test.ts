@@ -1,21 +1,29 @@
 import assert from "node:assert/strict";
-import { isModelAlias, MODEL_ALIASES, resolveModelAlias } from "../../src/backends/models.ts";
+import { getBackend } from "../../src/backends/registry.ts";
+import {
+  isModelAlias,
+  MODEL_ALIASES,
+  resolveModelAlias,
+} from "../../src/backends/shared/models.ts";
 import { BACKEND_NAMES } from "../../src/backends/types.ts";
 
-Deno.test("resolveModelAlias() maps every alias to a concrete model for every backend", () => {
-  for (const backend of BACKEND_NAMES) {
+Deno.test("every built-in backend maps every alias to a concrete model", () => {
+  for (const name of BACKEND_NAMES) {
     for (const alias of MODEL_ALIASES) {
-      const model = resolveModelAlias(backend, alias);
-      assert.ok(model !== undefined && model !== alias, `${backend} ${alias}`);
+      const model = getBackend(name).resolveModel(alias);
+      assert.ok(model !== undefined && model !== alias, `${name} ${alias}`);
     }
   }
 });
 
 Deno.test("resolveModelAlias() passes other names through and treats blank as not given", () => {
-  assert.equal(resolveModelAlias("codex", "gpt-5.6-terra"), "gpt-5.6-terra");
-  assert.equal(resolveModelAlias("codex", " best "), "gpt-5.6-sol");
-  assert.equal(resolveModelAlias("gemini", "  "), undefined);
-  assert.equal(resolveModelAlias("claude", undefined), undefined);
+  const table = { fast: "small-1", best: "big-2" };
+  assert.equal(resolveModelAlias(table, "gpt-5.6-terra"), "gpt-5.6-terra");
+  assert.equal(resolveModelAlias(table, " best "), "big-2");
+  assert.equal(resolveModelAlias(table, "  "), undefined);
+  assert.equal(resolveModelAlias(table, undefined), undefined);
+  // An alias the backend does not define passes through as a name.
+  assert.equal(resolveModelAlias(table, "balanced"), "balanced");
 });
 
 Deno.test("isModelAlias() knows only fast, balanced and best", () => {

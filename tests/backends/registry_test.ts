@@ -35,12 +35,11 @@ Deno.test("isBackendName() accepts only the built-in names", () => {
   assert.equal(isBackendName("toString"), false);
 });
 
-Deno.test("backends declare which of them fork and forget natively", () => {
+Deno.test("backends declare how they fork and forget", () => {
   assert.deepEqual(
-    backendNames.map((n) => [n, getBackend(n).nativeFork, getBackend(n).nativeEphemeral]),
-    [["claude", true, true], ["codex", true, true], ["gemini", false, false]],
+    backendNames.map((n) => [n, getBackend(n).fork, getBackend(n).ephemeral]),
+    [["claude", "native", "native"], ["codex", "native", "native"], ["gemini", "copy", "forget"]],
   );
-  assert.equal(getBackend("claude").deleteSessionArgs, undefined);
 });
 
 Deno.test("listBackends() lists the configured backends with their commands and model aliases", () => {

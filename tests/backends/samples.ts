@@ -3,7 +3,7 @@
  * (samples/README.md), read at test time so tests check exactly what the CLIs print.
  * @module
  */
-import type { BackendName } from "../../src/backends/types.ts";
+import type { Backend, BackendName, TurnResult } from "../../src/backends/types.ts";
 
 /** The shared samples folder, relative to this repository. */
 export const SAMPLES_DIR = new URL("../fixtures/samples/", import.meta.url);
@@ -62,4 +62,47 @@ export function valueAfter(argv: string[], flag: string): string {
 /** The JSON objects of a JSON-lines text. */
 export function jsonLines(text: string): Record<string, unknown>[] {
   return text.split("\n").filter((l) => l.trim().startsWith("{")).map((l) => JSON.parse(l));
+}
+
+/**
+ * A recorded argv as clinvk runs it: clinvk always streams, so a one-shot JSON run's output
+ * flag (Claude `--output-format json`, Gemini `-o json`) becomes the streaming one.
+ */
+export function asStreamArgv(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i]!;
+    if (flag === "--output-format" && argv[i + 1] === "json") {
+      out.push("--output-format", "stream-json", "--verbose");
+      i++;
+    } else if (flag === "-o" && argv[i + 1] === "json") {
+      out.push("-o", "stream-json");
+      i++;
+    } else {
+      out.push(flag);
+    }
+  }
+  return out;
+}
+
+/**
+ * What clinvk reads from a recorded run, the way the engine reads a live one: the stream parser
+ * over every stdout line, then the error from stderr when the stream did not carry one and the
+ * run failed.
+ */
+export function replay(
+  backend: Backend,
+  stdout: string,
+  stderr: string,
+  failed = stderr.trim() !== "",
+): TurnResult {
+  const parser = backend.createStreamParser();
+  for (const line of stdout.split("\n")) parser.push(line);
+  parser.end?.();
+  const result = parser.result();
+  if (failed && result.error === undefined) {
+    const fromStderr = backend.errorFromStderr(stderr);
+    if (fromStderr !== undefined) result.error = fromStderr;
+  }
+  return result;
 }

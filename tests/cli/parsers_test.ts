@@ -8,9 +8,11 @@ import {
   parseStatus,
 } from "../../src/cli/parsers.ts";
 
-Deno.test("parseBackend() accepts known backends case-insensitively", () => {
+Deno.test("parseBackend() accepts any backend name case-insensitively; config decides if it exists", () => {
   assertEquals(parseBackend("Codex"), "codex");
-  assertThrows(() => parseBackend("nope"), SyntaxError, "claude, codex, gemini");
+  assertEquals(parseBackend("my-agent"), "my-agent");
+  assertThrows(() => parseBackend("no/pe"), SyntaxError, "claude, codex, gemini");
+  assertThrows(() => parseBackend(""), SyntaxError);
 });
 
 Deno.test("parseOutputFormat() and parseStatus() list the valid values on error", () => {

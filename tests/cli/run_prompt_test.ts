@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { readFakeLog } from "../fixtures/fake_backends.ts";
 import { assertIncludes } from "../support/assert.ts";
-import { type CliResult, withSandbox } from "../support/clinvk.ts";
+import { type CliResult, repoRoot, withSandbox } from "../support/clinvk.ts";
 
 const BACKENDS = ["claude", "codex", "gemini"] as const;
 
@@ -159,5 +159,57 @@ Deno.test("clinvk reports the model from Codex's config.toml when none was asked
       env: { CODEX_HOME: codexHome },
     });
     assert.equal(picked.model, "gpt-5.6-sol");
+  });
+});
+
+for (const backend of BACKENDS) {
+  Deno.test(`clinvk resume -o stream-json reports a failed ${backend} turn with exactly one fatal error, then done`, async () => {
+    await withSandbox(async (sb) => {
+      const first = await sb.json(["-b", backend, "-o", "json", "hello"]);
+      const result = await sb.run([
+        "resume",
+        String(first.session_id),
+        "-o",
+        "stream-json",
+        "server error [[fake:error=500]]",
+      ]);
+      assert.notEqual(result.code, 0);
+      const events = result.stdout.trim().split("\n").map((line) => JSON.parse(line));
+      const errors = events.filter((e) => e.type === "error");
+      assert.equal(errors.length, 1, result.stdout);
+      assert.equal(errors[0].fatal, true);
+      assert.equal(events.at(-1).type, "done");
+      assert.equal(events.at(-2).type, "error");
+    });
+  });
+}
+
+Deno.test("deno task clinvk runs the backend in the caller's directory, not the checkout", async () => {
+  await withSandbox(async (sb) => {
+    const output = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "task",
+        "--quiet",
+        "--config",
+        join(repoRoot, "deno.json"),
+        "clinvk",
+        "-b",
+        "claude",
+        "-o",
+        "json",
+        "hi",
+      ],
+      cwd: sb.work,
+      env: { ...sb.env },
+      clearEnv: true,
+      stdin: "null",
+    }).output();
+    const stderr = new TextDecoder().decode(output.stderr);
+    assert.equal(output.code, 0, stderr);
+    const out = JSON.parse(new TextDecoder().decode(output.stdout));
+    const shown = await sb.json(["sessions", "show", out.session_id, "--json"]);
+    assert.equal(shown.workdir, sb.work);
+    const [call] = await readFakeLog(sb.log);
+    assert.equal(call!.cwd, sb.work);
   });
 });

@@ -3,7 +3,7 @@ import { parse } from "yaml";
 import { ClinvkError } from "../../src/errors.ts";
 import { getConfigValue, renderConfigValue } from "../../src/config/get.ts";
 import { renderConfigReference, renderConfigYaml } from "../../src/config/render.ts";
-import { configKeyPaths, defaultConfig } from "../../src/config/schema.ts";
+import { BACKEND_KEYS, configKeyPaths, defaultConfig } from "../../src/config/schema.ts";
 import { parseConfigText } from "../../src/config/validate.ts";
 
 Deno.test("getConfigValue() returns a leaf, a section, a mapping entry or everything", () => {
@@ -52,9 +52,11 @@ Deno.test("renderConfigYaml() leaves unset optional keys out and can add descrip
   assert.deepEqual(parse(commented), parse(plain));
 });
 
-Deno.test("renderConfigReference() has one table row per key", () => {
+Deno.test("renderConfigReference() has one table row per key, and the custom backend keys", () => {
   const rows = renderConfigReference().trimEnd().split("\n").slice(2);
-  assert.equal(rows.length, configKeyPaths().length);
+  const customOnly = BACKEND_KEYS.filter((spec) => spec.customOnly).length;
+  assert.equal(rows.length, configKeyPaths().length + customOnly);
+  assert.ok(rows.some((r) => r.startsWith("| `backends.<name>.args.new` | a list of strings |")));
   assert.ok(
     rows.some((r) =>
       r.startsWith("| `session.retention_days` | an integer from 0 to 36500 | `30` |")

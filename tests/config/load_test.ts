@@ -134,7 +134,7 @@ Deno.test("loadConfig() names the known backends for an unknown backend section"
   await using dir = await tempDir();
   await rejectsWith(
     loadText(dir.path, "backends:\n  copilot:\n    model: x\n"),
-    /config\.yaml:2:3: unknown backend "copilot" under "backends" \(known: claude, codex, gemini\)/,
+    /config\.yaml:2:3: unknown backend "copilot": to define a backend of your own, give it kind: custom \(built in: claude, codex, gemini\)/,
   );
 });
 
@@ -168,7 +168,7 @@ const wrongTypes: [string, string, RegExp][] = [
   [
     "a bad backend",
     "default_backend: copilot\n",
-    /expected one of claude, codex, gemini, got "copilot"/,
+    /default_backend "copilot" is not a configured backend \(configured: claude, codex, gemini\)/,
   ],
   [
     "a string for a list",

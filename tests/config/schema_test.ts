@@ -91,11 +91,20 @@ Deno.test("lookupKey() tells leaves, sections and mapping entries apart", () => 
   assert.equal(entry?.kind === "map_entry" && entry.entry, "API_BASE");
   assert.equal(lookupKey("session.retension_days"), undefined);
   assert.equal(lookupKey("backends.claude.model.x"), undefined);
+  // Any valid backend name has the per-backend keys; custom-only ones say so.
+  assert.equal(lookupKey("backends.aider.command")?.kind, "leaf");
+  assert.equal(lookupKey("backends.aider.args")?.kind, "section");
+  const customOnly = lookupKey("backends.claude.args.new");
+  assert.equal(customOnly?.kind === "leaf" && customOnly.spec.customOnly, true);
+  assert.equal(lookupKey("backends.Bad!.command"), undefined);
   assert.deepEqual(configSectionPaths().sort(), [
     "backends",
     "backends.claude",
+    "backends.claude.models",
     "backends.codex",
+    "backends.codex.models",
     "backends.gemini",
+    "backends.gemini.models",
     "output",
     "pricing",
     "server",

@@ -15,7 +15,7 @@ Deno.test("parseConfigText() returns every problem, not just the first", () => {
     "",
   ].join("\n");
   assert.deepEqual(parseConfigText(text, "c.yaml").problems.map(formatProblem), [
-    'c.yaml:1:18: default_backend: expected one of claude, codex, gemini, got "copilot"',
+    'c.yaml:1:18: default_backend "copilot" is not a configured backend (configured: claude, codex, gemini)',
     'c.yaml:3:3: unknown key "session.retension_days" (did you mean "session.retention_days"?)',
     'c.yaml:4:22: session.store_token_usage: expected true or false, got "maybe"',
     'c.yaml:6:10: output.color: expected one of auto, always, never, got "pink"',

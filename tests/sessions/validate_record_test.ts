@@ -36,7 +36,7 @@ Deno.test("validateRecord() says which field is wrong", () => {
     [[1, 2], /not a JSON object \(found an array\)/],
     [null, /not a JSON object \(found null\)/],
     [{ ...recordJson("abc"), backend: undefined }, /missing field "backend"/],
-    [{ ...recordJson("abc"), backend: "nope" }, /field "backend" has unknown value "nope"/],
+    [{ ...recordJson("abc"), backend: "Nope!" }, /field "backend" has an impossible value "Nope!"/],
     [{ ...recordJson("abc"), status: 3 }, /field "status" must be a string/],
     [{ ...recordJson("abc"), created_at: "yesterday" }, /"created_at" is not a valid timestamp/],
     [{ ...recordJson("abc"), tags: "a,b" }, /"tags" must be an array of strings/],

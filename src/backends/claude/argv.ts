@@ -17,7 +17,8 @@ export const CLAUDE_PERMISSION_MODES = [
 ] as const;
 
 /**
- * argv (without the executable) that runs `request` with `--output-format output`.
+ * argv (without the executable) that runs `request` with `--output-format stream-json
+ * --verbose` (without `--verbose` Claude Code refuses stream-json in print mode, exit 1).
  *
  * The prompt normally follows `-p` as the samples show. A prompt starting with `-` would be
  * parsed as an option (`error: unknown option`), so it goes last, after the `--` that ends
@@ -28,7 +29,7 @@ export const CLAUDE_PERMISSION_MODES = [
  * Not handled: a prompt that is exactly a subcommand name (`update`, `doctor`, …) may be
  * dispatched to that subcommand by Claude Code's argument parser even after `--`.
  */
-export function claudeArgs(request: TurnRequest, output: "json" | "stream-json"): string[] {
+export function claudeArgs(request: TurnRequest): string[] {
   const flags: string[] = [];
   if (request.resumeId !== undefined) {
     flags.push("--resume", requireSessionId(request.resumeId));
@@ -58,12 +59,8 @@ export function claudeArgs(request: TurnRequest, output: "json" | "stream-json")
       "Remove backends.claude.sandbox_mode, or use approval_mode (--permission-mode) instead.",
     );
   }
-  flags.push("--output-format", output);
-  // Without --verbose, Claude Code refuses stream-json in print mode (exit 1).
-  if (output === "stream-json") {
-    flags.push("--verbose");
-    if (request.partial) flags.push("--include-partial-messages");
-  }
+  flags.push("--output-format", "stream-json", "--verbose");
+  if (request.partial) flags.push("--include-partial-messages");
   const extra = request.extraArgs ?? [];
   return looksLikeFlag(request.prompt)
     ? [...extra, "-p", ...flags, "--", request.prompt]

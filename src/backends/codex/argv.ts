@@ -32,14 +32,14 @@ const EXEC_SUBCOMMANDS = ["resume", "fork", "review", "help"];
  *   recorded in Codex's own store.
  * - `exec resume` and `exec fork` have no `-s/--sandbox`; there the same setting is passed as
  *   the config override `-c sandbox_mode="…"`.
- * - `insideGitRepo === false` adds `--skip-git-repo-check` (else Codex exits 1, "Not inside a
+ * - `place.insideGitRepo === false` adds `--skip-git-repo-check` (else Codex exits 1, "Not inside a
  *   trusted directory").
  * - `extraArgs` come after clinvk's flags. The positionals (id, prompt) follow `--` when
  *   something could misread them: a prompt starting with `-` or spelled like an `exec`
  *   subcommand, or extra args whose last option takes several values (`-i a.png …`) and would
  *   swallow them. A prompt that is exactly `-` still means "read stdin" to Codex.
  */
-export function codexArgs(request: TurnRequest): string[] {
+export function codexArgs(request: TurnRequest, place: { insideGitRepo: boolean }): string[] {
   const resuming = request.resumeId !== undefined;
   if (request.fork && !resuming) {
     throw new Error("A fork needs the backend session id to fork from (resumeId)");
@@ -48,7 +48,7 @@ export function codexArgs(request: TurnRequest): string[] {
   const argv = mode === "new" ? ["exec", "--json"] : ["exec", mode, "--json"];
   if (request.model) argv.push("-m", request.model);
   if (request.ephemeral && mode !== "resume") argv.push("--ephemeral");
-  if (request.insideGitRepo === false) argv.push("--skip-git-repo-check");
+  if (!place.insideGitRepo) argv.push("--skip-git-repo-check");
   argv.push(...approvalAndSandboxArgs(request, mode === "new"));
   const extra = request.extraArgs ?? [];
   argv.push(...extra);

@@ -55,6 +55,7 @@ export class CodexStreamParser implements StreamParser {
   #completed = false;
   #started = new Set<string>();
   #sawEvent = false;
+  #held: UnifiedEvent | undefined;
 
   /** Whether any Codex event has been seen (stdout is empty when Codex fails at start-up). */
   get sawEvent(): boolean {
@@ -66,11 +67,32 @@ export class CodexStreamParser implements StreamParser {
     return this.#completed || this.#failure !== undefined;
   }
 
-  /** Feeds one stdout line; lines that are not JSON objects are ignored. */
+  /**
+   * Feeds one stdout line; lines that are not JSON objects are ignored. A top-level `error`
+   * notice is held back until the next event: Codex repeats its final error as `turn.failed`,
+   * and that one is the fatal error (one error, not two).
+   */
   push(line: string): UnifiedEvent[] {
     const event = parseJsonLine(line);
     if (event === undefined || typeof event.type !== "string") return [];
     this.#sawEvent = true;
+    const held = this.#held;
+    this.#held = undefined;
+    const events = this.#onEvent(event);
+    if (held === undefined) return events;
+    const repeated = event.type === "turn.failed" &&
+      events.some((e) => e.type === "error" && held.type === "error" && e.message === held.message);
+    return repeated ? events : [held, ...events];
+  }
+
+  /** The notice still held back when the output ended. */
+  end(): UnifiedEvent[] {
+    const held = this.#held;
+    this.#held = undefined;
+    return held === undefined ? [] : [held];
+  }
+
+  #onEvent(event: JsonObject): UnifiedEvent[] {
     switch (event.type) {
       case "thread.started":
         return this.#onThreadStarted(event);
@@ -83,7 +105,8 @@ export class CodexStreamParser implements StreamParser {
       case "turn.failed":
         return this.#onTurnFailed(event);
       case "error":
-        return this.#onNotice(event);
+        this.#held = this.#onNotice(event)[0];
+        return [];
       default:
         return [];
     }

@@ -17,17 +17,17 @@ export const GEMINI_APPROVAL_MODES = ["default", "auto_edit", "yolo", "plan"] as
 export const GEMINI_SANDBOX_MODES = ["on", "off", "true", "false"] as const;
 
 /**
- * argv (without the executable) that runs `request` with `-o output`.
+ * argv (without the executable) that runs `request` with `-o stream-json`.
  *
  * Gemini has no native fork (fork by copying the chat file with `forkGeminiChat`, then resume
- * the copy) and no "don't persist" flag (delete afterwards with `--delete-session`), so
- * `fork` is refused here and `ephemeral` adds nothing.
+ * the copy) and no "don't persist" flag (its chat files are removed afterwards), so `fork` is
+ * refused here and `ephemeral` adds nothing.
  *
  * The prompt is the value of `-p`. A prompt starting with `-` would be read as another
  * option, so it is attached as `--prompt=P`, which the CLI's parser reads as one value.
  * `extraArgs` come first, before the prompt.
  */
-export function geminiArgs(request: TurnRequest, output: "json" | "stream-json"): string[] {
+export function geminiArgs(request: TurnRequest): string[] {
   if (request.fork) {
     throw new Error(
       "Gemini has no native fork: copy the chat with forkGeminiChat() and resume the copy",
@@ -54,7 +54,7 @@ export function geminiArgs(request: TurnRequest, output: "json" | "stream-json")
     );
     flags.push(sandbox === "on" || sandbox === "true" ? "--sandbox" : "--sandbox=false");
   }
-  flags.push("-o", output);
+  flags.push("-o", "stream-json");
   // Gemini has no system prompt flag (samples/help/gemini-help.txt).
   const text = withSystemPreamble(request.prompt, request.systemPrompt);
   const prompt = looksLikeFlag(text) ? [`--prompt=${text}`] : ["-p", text];

@@ -8,15 +8,19 @@
  * rather than guess.
  * @module
  */
-import { errorName } from "../../platform/fs_errors.ts";
 import { join } from "node:path";
 import { ClinvkError, ExitCode } from "../../errors.ts";
-import { asObject, asString } from "../shared/json_value.ts";
+import { errorName } from "../../platform/fs_errors.ts";
 import type { Fs } from "../../platform/types.ts";
+import { asObject } from "../shared/json_value.ts";
+import { type ChatFile, findChats, firstLine, GEMINI_SESSION_ID, projectsRoot } from "./chats.ts";
 
 /** What {@linkcode forkGeminiChat} needs. */
 export interface ForkGeminiChatOptions {
-  fs: Pick<Fs, "readDir" | "readTextFile" | "writeTextFile" | "rename" | "remove" | "lstat">;
+  fs: Pick<
+    Fs,
+    "readDir" | "readTextFile" | "open" | "rename" | "remove" | "lstat" | "stat" | "chmod"
+  >;
   /** `$GEMINI_CLI_HOME`, or `$HOME` when unset: the folder that holds `.gemini/`. */
   geminiHome: string;
   /** The session's working directory (Gemini files chats per project directory). */
@@ -29,31 +33,23 @@ export interface ForkGeminiChatOptions {
   now: Date;
 }
 
-/** Gemini session ids are UUIDs; anything else could escape the chats folder via the name. */
-const SESSION_ID = /^[0-9A-Za-z-]{8,}$/;
-
-interface Candidate {
-  chatsDir: string;
-  name: string;
-  text: string;
-  inWorkdir: boolean;
-}
-
 /**
- * Copies the parent's chat file `<geminiHome>/.gemini/tmp/<project>/chats/session-*-<id8>.jsonl`
- * (the one whose first line has `sessionId === parentId`; when several projects have one, the
- * project whose `.project_root` is `workdir` wins) to `session-<YYYY-MM-DDTHH-MM>-<new id8>.jsonl`
- * in the same folder, with only the first line's `sessionId` replaced by `newId`. The copy is
- * written under a temporary name and renamed, so Gemini never sees half a file.
+ * Copies the parent's chat file — the one whose first line has `sessionId === parentId` and
+ * that holds the conversation (a message-less duplicate Gemini leaves after a later-minute
+ * resume is never the one; when several projects have one, the project whose `.project_root`
+ * is `workdir` wins) — to `session-<YYYY-MM-DDTHH-MM>-<new id8>.jsonl` in the same folder, with
+ * only the first line's `sessionId` replaced by `newId`. The copy keeps the original's mode, is
+ * written under a temporary name, flushed to disk and renamed, so Gemini never sees half a file.
  *
  * Returns the new file's path. Throws a {@linkcode ClinvkError} (exit 1) when no chat file is
- * found or its first line does not carry the parent's id.
+ * found or its first line does not carry the parent's id; a denied Deno permission is thrown as
+ * is (exit 2, naming the flag).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const path = await forkGeminiChat({
- *   fs: platform.fs, geminiHome, workdir: record.workdir,
- *   parentId: record.backend_session_id, newId: crypto.randomUUID(), now: clock.now(),
+ *   fs: Deno, geminiHome: "/home/ada", workdir: "/src/app",
+ *   parentId: "84286d75-49b7-4c41-9e63-8c46c63654a2", newId: crypto.randomUUID(), now: new Date(),
  * });
  * // then: gemini -p P --resume <newId>
  * ```
@@ -61,22 +57,34 @@ interface Candidate {
 export async function forkGeminiChat(options: ForkGeminiChatOptions): Promise<string> {
   const { fs, parentId, newId } = options;
   for (const id of [parentId, newId]) {
-    if (!SESSION_ID.test(id)) throw forkError(parentId, `"${id}" is not a Gemini session id`);
+    if (!GEMINI_SESSION_ID.test(id)) {
+      throw forkError(parentId, `"${id}" is not a Gemini session id`);
+    }
   }
-  const { verified, mismatched } = await findChats(options);
-  if (verified.length === 0) {
+  const { verified, mismatched } = await findChats(
+    fs,
+    options.geminiHome,
+    options.workdir,
+    parentId,
+  );
+  const withMessages = verified.filter((chat) => chat.hasMessages);
+  if (withMessages.length === 0) {
     const wrongFile = mismatched[0];
-    const reason = wrongFile !== undefined
+    const reason = verified.length > 0
+      ? `its chat file ${verified[0]!.path} holds no messages`
+      : wrongFile !== undefined
       ? `the chat file ${wrongFile} does not start with that session id ` +
         "(Gemini's format may have changed); refusing to fork"
-      : `no chat file session-*-${parentId.slice(0, 8)}.jsonl under ${tmpRoot(options)}`;
+      : `no chat file session-*-${parentId.slice(0, 8)}.jsonl under ${
+        projectsRoot(options.geminiHome)
+      }`;
     throw forkError(parentId, reason);
   }
-  const preferred = verified.some((c) => c.inWorkdir)
-    ? verified.filter((c) => c.inWorkdir)
-    : verified;
-  // Gemini names chat files by start time, so the last name is the newest.
-  const parent = preferred.sort((a, b) => a.name.localeCompare(b.name)).at(-1) as Candidate;
+  const preferred = withMessages.some((c) => c.inWorkdir)
+    ? withMessages.filter((c) => c.inWorkdir)
+    : withMessages;
+  // Of several files that hold the conversation, the newest name is the latest start.
+  const parent = preferred.sort((a, b) => a.name.localeCompare(b.name)).at(-1) as ChatFile;
 
   const target = join(
     parent.chatsDir,
@@ -84,65 +92,37 @@ export async function forkGeminiChat(options: ForkGeminiChatOptions): Promise<st
   );
   if (await exists(fs, target)) throw forkError(parentId, `${target} already exists`);
   const temp = join(parent.chatsDir, `.clinvk-fork-${newId}.tmp`);
+  const mode = ((await fs.stat(parent.path)).mode ?? 0o600) & 0o777;
   try {
-    await fs.writeTextFile(temp, withFirstSessionId(parent.text, parentId, newId), {
-      createNew: true,
-    });
+    await writeDurably(fs, temp, withFirstSessionId(parent.text, parentId, newId), mode);
     await fs.rename(temp, target);
   } catch (error) {
     await fs.remove(temp).catch(() => {});
+    if (errorName(error) === "NotCapable" || errorName(error) === "PermissionDenied") throw error;
     const why = error instanceof Error ? error.message : String(error);
     throw forkError(parentId, `cannot write ${target}: ${why}`);
   }
   return target;
 }
 
-function tmpRoot(options: ForkGeminiChatOptions): string {
-  return join(options.geminiHome, ".gemini", "tmp");
-}
-
-/** Every chat file named for the parent, split by whether its first line confirms the id. */
-async function findChats(
-  options: ForkGeminiChatOptions,
-): Promise<{ verified: Candidate[]; mismatched: string[] }> {
-  const { fs, parentId } = options;
-  const suffix = `-${parentId.slice(0, 8)}.jsonl`;
-  const verified: Candidate[] = [];
-  const mismatched: string[] = [];
-  for (const project of await listDir(fs, tmpRoot(options))) {
-    if (project.isFile) continue;
-    const projectDir = join(tmpRoot(options), project.name);
-    const chatsDir = join(projectDir, "chats");
-    const names = (await listDir(fs, chatsDir))
-      .filter((e) => e.isFile && e.name.startsWith("session-") && e.name.endsWith(suffix))
-      .map((e) => e.name);
-    if (names.length === 0) continue;
-    const inWorkdir = (await readOrUndefined(fs, join(projectDir, ".project_root")))?.trim() ===
-      options.workdir;
-    for (const name of names) {
-      const path = join(chatsDir, name);
-      const text = await fs.readTextFile(path);
-      if (firstLineSessionId(text) === parentId) {
-        verified.push({ chatsDir, name, text, inWorkdir });
-      } else {
-        mismatched.push(path);
-      }
-    }
-  }
-  return { verified, mismatched };
-}
-
-function firstLineSessionId(text: string): string | undefined {
+/** Writes a new file with exactly `mode` (whatever the umask) and flushes it to disk. */
+async function writeDurably(
+  fs: ForkGeminiChatOptions["fs"],
+  path: string,
+  text: string,
+  mode: number,
+): Promise<void> {
+  const file = await fs.open(path, { write: true, createNew: true, mode });
   try {
-    return asString(asObject(JSON.parse(firstLine(text)))?.sessionId);
-  } catch {
-    return undefined;
+    const bytes = new TextEncoder().encode(text);
+    for (let written = 0; written < bytes.length;) {
+      written += await file.write(bytes.subarray(written));
+    }
+    await file.sync();
+  } finally {
+    file.close();
   }
-}
-
-function firstLine(text: string): string {
-  const end = text.indexOf("\n");
-  return end < 0 ? text : text.slice(0, end);
+  await fs.chmod(path, mode);
 }
 
 /**
@@ -162,28 +142,6 @@ function withFirstSessionId(text: string, parentId: string, newId: string): stri
 /** `YYYY-MM-DDTHH-MM` in UTC, the time stamp Gemini puts in chat file names. */
 function fileStamp(now: Date): string {
   return now.toISOString().slice(0, 16).replace(":", "-");
-}
-
-async function listDir(fs: ForkGeminiChatOptions["fs"], path: string): Promise<Deno.DirEntry[]> {
-  const entries: Deno.DirEntry[] = [];
-  try {
-    for await (const entry of fs.readDir(path)) entries.push(entry);
-  } catch (error) {
-    if (errorName(error) === "NotFound" || errorName(error) === "NotADirectory") return [];
-    throw error;
-  }
-  return entries;
-}
-
-async function readOrUndefined(
-  fs: ForkGeminiChatOptions["fs"],
-  path: string,
-): Promise<string | undefined> {
-  try {
-    return await fs.readTextFile(path);
-  } catch {
-    return undefined;
-  }
 }
 
 async function exists(fs: ForkGeminiChatOptions["fs"], path: string): Promise<boolean> {

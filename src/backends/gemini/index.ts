@@ -1,64 +1,65 @@
 /**
- * The Gemini CLI (`gemini`) adapter.
+ * The Gemini CLI (`gemini`) plug-in. New: `gemini -p P`; resume: `--resume ID`. No native fork
+ * (clinvk copies the chat file, see `fork.ts`), no "don't persist" flag (clinvk removes the
+ * session's own chat files afterwards, see `tidy.ts`), no system prompt flag (a marked
+ * preamble). After every turn clinvk removes the message-less duplicate Gemini may leave, and
+ * records no session id Gemini never saved.
  * @module
  */
-import { requireSessionId } from "../shared/argv_checks.ts";
+import { resolveModelAlias } from "../shared/models.ts";
+import type { Backend, ModelAlias } from "../types.ts";
 import { geminiArgs } from "./argv.ts";
-import { geminiJsonStats } from "./stats.ts";
+import { geminiHome } from "./chats.ts";
+import { classifyGeminiError, geminiErrorFromStderr } from "./errors.ts";
+import { forkGeminiChat } from "./fork.ts";
 import { GeminiStreamParser } from "./stream.ts";
-import { asNonEmptyString, asString } from "../shared/json_value.ts";
-import { MODEL_ALIAS_TABLE, resolveModelAlias } from "../models.ts";
-import { classifyGeminiError, geminiErrorFromStderr, lastReport, reportError } from "./errors.ts";
-import { parseTextOutput } from "../text_result.ts";
-import type { Backend, TurnResult } from "../types.ts";
+import { forgetGeminiSession, geminiTranscriptPath, tidyGeminiSession } from "./tidy.ts";
+import { ClinvkError, ExitCode } from "../../errors.ts";
 
-/**
- * Parses `gemini -p P -o json`: one pretty-printed object on stdout. On failure stdout is
- * empty and the object (with `error` instead of `response`) is at the end of stderr.
- */
-export function parseGeminiJson(stdout: string, stderr: string): TurnResult {
-  const report = lastReport(stdout) ?? lastReport(stderr);
-  if (report === undefined) {
-    return {
-      content: "",
-      usageIsCumulative: false,
-      error: geminiErrorFromStderr(stderr) ?? "Gemini printed no JSON result",
-    };
-  }
-  const result: TurnResult = {
-    content: asString(report.response) ?? "",
-    usageIsCumulative: false,
-  };
-  const id = asNonEmptyString(report.session_id);
-  if (id !== undefined) result.backendSessionId = id;
-  const { usage, model } = geminiJsonStats(report.stats);
-  if (usage !== undefined) result.usage = usage;
-  if (model !== undefined) result.model = model;
-  const error = reportError(report);
-  if (error !== undefined) result.error = error;
-  return result;
-}
+/** The 2.5 family, whose names the Gemini CLI accepts with `-m` (the samples select `gemini-2.5-pro`). */
+export const GEMINI_MODELS: Readonly<Record<ModelAlias, string>> = {
+  fast: "gemini-2.5-flash-lite",
+  balanced: "gemini-2.5-flash",
+  best: "gemini-2.5-pro",
+};
 
-/**
- * Gemini CLI. New: `gemini -p P`; resume: `--resume ID`. No native fork (see
- * `forkGeminiChat`) and no ephemeral mode (delete afterwards with `--delete-session ID`, run
- * in the same directory).
- */
+/** Gemini CLI. */
 export const geminiBackend: Backend = {
   name: "gemini",
   label: "Gemini CLI",
-  models: MODEL_ALIAS_TABLE.gemini,
+  kind: "builtin",
+  models: GEMINI_MODELS,
   defaultCommand: "gemini",
   installHint: "Install the Gemini CLI with `npm install -g @google/gemini-cli`.",
-  nativeFork: false,
-  nativeEphemeral: false,
-  resolveModel: (model) => resolveModelAlias("gemini", model),
-  streamArgs: (request) => geminiArgs(request, "stream-json"),
-  jsonArgs: (request) => geminiArgs(request, "json"),
+  canResume: true,
+  fork: "copy",
+  ephemeral: "forget",
+  resolveModel: (model) => resolveModelAlias(GEMINI_MODELS, model),
+  turnArgs: (request) => Promise.resolve(geminiArgs(request)),
+  interactiveArgs: (backendSessionId) => ["--resume", backendSessionId],
   createStreamParser: () => new GeminiStreamParser(),
-  parseJson: parseGeminiJson,
-  parseText: (stdout) => parseTextOutput(stdout, false),
   errorFromStderr: geminiErrorFromStderr,
   classifyError: classifyGeminiError,
-  deleteSessionArgs: (backendSessionId) => ["--delete-session", requireSessionId(backendSessionId)],
+  async copyFork(context, parentId) {
+    const home = geminiHome(context.env);
+    if (!home) {
+      throw new ClinvkError(
+        "Cannot fork the Gemini session: neither GEMINI_CLI_HOME nor HOME is set",
+        ExitCode.Usage,
+      );
+    }
+    const newId = crypto.randomUUID();
+    await forkGeminiChat({
+      fs: context.fs,
+      geminiHome: home,
+      workdir: context.workdir,
+      parentId,
+      newId,
+      now: context.clock.now(),
+    });
+    return newId;
+  },
+  forget: forgetGeminiSession,
+  afterTurn: tidyGeminiSession,
+  transcriptPath: geminiTranscriptPath,
 };

@@ -1,32 +1,11 @@
 /**
- * Token usage and model from Gemini's `stats`. One-shot JSON and stream-json report them in
- * different shapes; both list every model that ran, including a small router model.
+ * Token usage and model from the `stats` of Gemini's stream-json `result`, which lists every
+ * model that ran, including a small router model.
  * @module
  */
 import { asCount, asObject, type JsonObject } from "../shared/json_value.ts";
 import type { TokenUsage } from "../types.ts";
 import { makeUsage } from "../shared/usage.ts";
-
-/**
- * Usage and model from one-shot JSON `stats.models.<name>.tokens`: `prompt` (includes
- * `cached`) is input, `candidates` is output, summed over all models (the router's tokens
- * are spent too). The model is the one whose `roles` include `main`; failing that, the one
- * with the largest prompt.
- */
-export function geminiJsonStats(stats: unknown): { usage?: TokenUsage; model?: string } {
-  const models = modelEntries(stats);
-  if (models.length === 0) return {};
-  let input = 0, output = 0, cached = 0;
-  for (const [, m] of models) {
-    const tokens = asObject(m.tokens);
-    input += asCount(tokens?.prompt);
-    output += asCount(tokens?.candidates);
-    cached += asCount(tokens?.cached);
-  }
-  const main = models.find(([, m]) => asObject(m.roles)?.main !== undefined)?.[0];
-  const model = main ?? largest(models, (m) => asCount(asObject(m.tokens)?.prompt));
-  return { usage: makeUsage({ input, output, cached }), model };
-}
 
 /**
  * Usage and model from a stream-json `result` event's `stats`: per model `input_tokens`

@@ -10,6 +10,7 @@ import { eventLine, RunView } from "../../runs/live_view.ts";
 import type { RunHandle, RunResult } from "../../runs/run_engine.ts";
 import type { RunRecord } from "../../runs/run_record.ts";
 import { runResults } from "../../runs/results.ts";
+import { ExitSilently } from "../../errors.ts";
 import type { AppContext } from "../context.ts";
 
 /** How a run command prints. */
@@ -82,7 +83,7 @@ function liveView(context: AppContext, run: RunHandle, paint: Palette): Progress
   };
 }
 
-/** Prints what the run produced and sets the command's exit code. */
+/** Prints what the run produced; a failed run then ends the command with its exit code. */
 export function printRunResult(
   context: AppContext,
   result: RunResult,
@@ -99,7 +100,8 @@ export function printRunResult(
     stderr.write("\n" + runTasksTable(record, stderr.columns()));
     for (const hint of nextSteps(record)) stderr.write(hint + "\n");
   }
-  context.exitCode = result.exitCode;
+  // The table and the answers above say what failed.
+  if (result.exitCode !== 0) throw new ExitSilently(result.exitCode);
 }
 
 /** Text output: chains print the last step's answer; the others every answer under a heading. */

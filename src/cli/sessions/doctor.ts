@@ -3,6 +3,7 @@
  * @module
  */
 import { buildCommand } from "@stricli/core";
+import { ClinvkError, ExitCode } from "../../errors.ts";
 import type { AppContext } from "../context.ts";
 import { loadAppConfig, openStore } from "../services.ts";
 import { configFlag, jsonFlag } from "../shared_flags.ts";
@@ -22,13 +23,19 @@ async function doctor(
     stderr.write(`All session files in ${store.dir} are valid.\n`);
   } else {
     for (const file of bad) stdout.write(`${file.path}: ${file.reason}\n`);
-    stderr.write(
-      fix
-        ? `Moved ${bad.length} bad file(s) to ${store.dir}/.corrupt/ (nothing was deleted).\n`
-        : `${bad.length} bad file(s). Run clinvk sessions doctor --fix to move them to ${store.dir}/.corrupt/.\n`,
+    if (fix) {
+      stderr.write(
+        `Moved ${bad.length} bad file(s) to ${store.dir}/.corrupt/ (nothing was deleted).\n`,
+      );
+    }
+  }
+  if (bad.length > 0 && !fix) {
+    throw new ClinvkError(
+      `${bad.length} bad file(s)`,
+      ExitCode.BackendFailed,
+      `Run clinvk sessions doctor --fix to move them to ${store.dir}/.corrupt/.`,
     );
   }
-  if (bad.length > 0 && !fix) this.exitCode = 1;
 }
 
 /** `sessions doctor`. */

@@ -6,7 +6,8 @@
 import { buildCommand } from "@stricli/core";
 import { ClinvkError, ExitCode } from "../../errors.ts";
 import { isResumable } from "../../sessions/record.ts";
-import type { AppContext } from "../context.ts";
+import { forkSession } from "../../turns/engine.ts";
+import { type AppContext, warn } from "../context.ts";
 import { checkPrompt } from "../prompt_input.ts";
 import { loadAppConfig, openStore } from "../services.ts";
 import { turnAliases, type TurnFlags, turnFlags } from "../shared_flags.ts";
@@ -36,27 +37,10 @@ async function fork(this: AppContext, flags: TurnFlags, ...args: string[]): Prom
       );
       return;
     }
-    const created = await store.create({
-      backend: parent.backend,
-      model: parent.model,
-      workdir: parent.workdir,
-      prompt: "",
-      tags: [...parent.tags],
-      parent_id: parent.id,
-    });
-    const record = await store.update(created.id, (r) => ({
-      ...r,
-      metadata: {
-        ...r.metadata,
-        fork_of: parent.backend_session_id!,
-        ...(parent.metadata.requested_model
-          ? { requested_model: parent.metadata.requested_model }
-          : {}),
-        ...(parent.metadata.backend_cumulative_usage
-          ? { backend_cumulative_usage: parent.metadata.backend_cumulative_usage }
-          : {}),
-      },
-    }));
+    const record = await forkSession(
+      { platform: this.platform, config, store, warn: (m) => warn(this, m) },
+      { sessionId: parent.id },
+    );
     if (flags.outputFormat === "json") {
       this.platform.stdout.write(JSON.stringify(record, null, 2) + "\n");
     } else {
@@ -71,7 +55,8 @@ async function fork(this: AppContext, flags: TurnFlags, ...args: string[]): Prom
   await runTurnCommand(
     this,
     buildTurnSetup(this, config, flags, parent.backend),
-    { kind: "fork", prompt, workdir: parent.workdir, session: parent },
+    { kind: "fork", sessionId: parent.id },
+    prompt,
     store,
   );
 }
