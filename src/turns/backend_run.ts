@@ -123,7 +123,9 @@ function failureReason(
   outcome: { exitCode: number; stopped?: StopCause; stderr: string },
   result: TurnResult,
 ): string | undefined {
-  const name = plan.backend.name;
+  // The product name, capitalised: the message starts a sentence.
+  const label = plan.backend.label;
+  const name = label.charAt(0).toUpperCase() + label.slice(1);
   const stopped = outcome.stopped;
   if (stopped?.kind === "timeout") {
     return `${name} timed out after ${seconds(stopped.afterMs)} and was stopped`;

@@ -191,3 +191,84 @@ Deno.test("forkGeminiChat() removes its temporary file when the rename fails", a
   );
   assert.deepEqual(await names(g.chats("work")), [CHAT]);
 });
+
+Deno.test("forkGeminiChat() keeps the original's mode and flushes the copy before renaming it", async () => {
+  const parentText = await readSample("gemini/session-file.jsonl");
+  await using g = await geminiHome({ work: { root: "/src/app", chat: parentText } });
+  const original = join(g.chats("work"), CHAT);
+  const events: string[] = [];
+  const fs = {
+    ...Deno,
+    open: async (path: string | URL, options?: Deno.OpenOptions) => {
+      const file = await Deno.open(path, options);
+      return new Proxy(file, {
+        get(target, key) {
+          if (key === "sync") return () => (events.push("sync"), target.sync());
+          const value = Reflect.get(target, key, target);
+          return typeof value === "function" ? value.bind(target) : value;
+        },
+      });
+    },
+    rename: (
+      from: string | URL,
+      to: string | URL,
+    ) => (events.push("rename"), Deno.rename(from, to)),
+  };
+  for (const mode of [0o600, 0o640]) {
+    await Deno.chmod(original, mode);
+    events.length = 0;
+    const path = await forkGeminiChat({
+      fs,
+      geminiHome: g.home,
+      workdir: "/src/app",
+      parentId: PARENT,
+      newId: crypto.randomUUID(),
+      now: NOW,
+    });
+    assert.equal((await Deno.stat(path)).mode! & 0o777, mode);
+    assert.deepEqual(events, ["sync", "rename"]);
+    await Deno.remove(path);
+  }
+});
+
+Deno.test("forkGeminiChat() copies the file with the conversation, not a message-less duplicate", async () => {
+  const parentText = await readSample("gemini/session-file.jsonl");
+  await using g = await geminiHome({ work: { root: "/src/app", chat: parentText } });
+  // Gemini's later-minute duplicate: the same sessionId, a newer name, no messages.
+  const [header, preamble] = parentText.split("\n");
+  const duplicate = join(g.chats("work"), `session-2026-11-24T01-59-${PARENT.slice(0, 8)}.jsonl`);
+  await Deno.writeTextFile(duplicate, `${header}\n${preamble}\n`);
+  const path = await forkGeminiChat({
+    fs: Deno,
+    geminiHome: g.home,
+    workdir: "/src/app",
+    parentId: PARENT,
+    newId: NEW,
+    now: NOW,
+  });
+  const copy = await Deno.readTextFile(path);
+  assert.ok(copy.includes("ECHO turn=1: first prompt"), "the conversation was copied");
+});
+
+Deno.test("forkGeminiChat() lets a denied Deno permission through, so it exits 2 naming the flag", async () => {
+  const parentText = await readSample("gemini/session-file.jsonl");
+  await using g = await geminiHome({ work: { root: "/src/app", chat: parentText } });
+  const denied = () =>
+    Object.assign(
+      new Error('Requires write access to "x", run again with the --allow-write flag'),
+      {
+        name: "NotCapable",
+      },
+    );
+  await assert.rejects(
+    forkGeminiChat({
+      fs: { ...Deno, open: () => Promise.reject(denied()) },
+      geminiHome: g.home,
+      workdir: "/src/app",
+      parentId: PARENT,
+      newId: NEW,
+      now: NOW,
+    }),
+    (e: unknown) => e instanceof Error && e.name === "NotCapable",
+  );
+});

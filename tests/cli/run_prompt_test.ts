@@ -4,13 +4,15 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { readFakeLog } from "../fixtures/fake_backends.ts";
+import { SpawnError } from "../../src/platform/types.ts";
 import { assertIncludes } from "../support/assert.ts";
+import { inProcess, sample } from "../support/in_process.ts";
 import { type CliResult, repoRoot, withSandbox } from "../support/clinvk.ts";
 
 const BACKENDS = ["claude", "codex", "gemini"] as const;
 
 /** One clear line on stderr and no stack trace. */
-function assertOneLineError(result: CliResult) {
+function assertOneLineError(result: Pick<CliResult, "stderr">) {
   const lines = result.stderr.trim().split("\n");
   assert.equal(lines.length, 1, `expected one stderr line, got:\n${result.stderr}`);
   assert.ok(lines[0]!.startsWith("clinvk: "), result.stderr);
@@ -77,89 +79,81 @@ Deno.test("clinvk reads the prompt from stdin when none is given", async () => {
 });
 
 Deno.test("clinvk -b nope exits 2 and lists the known backends", async () => {
-  await withSandbox(async (sb) => {
-    const result = await sb.run(["-b", "nope", "x"]);
-    assert.equal(result.code, 2);
-    assertOneLineError(result);
-    assertIncludes(result.stderr, "claude, codex, gemini");
-  });
+  await using sb = await inProcess();
+  const result = await sb.run(["-b", "nope", "x"]);
+  assert.equal(result.code, 2);
+  assertOneLineError(result);
+  assertIncludes(result.stderr, "claude, codex, gemini");
+  assert.deepEqual(sb.calls, []);
 });
 
 Deno.test("clinvk exits 3 with an install hint when the backend is not on PATH", async () => {
-  await withSandbox(async (sb) => {
-    const result = await sb.run(["-b", "codex", "x"], { env: { PATH: "/usr/bin:/bin" } });
-    assert.equal(result.code, 3);
-    assertOneLineError(result);
-    assertIncludes(result.stderr, "npm");
-  });
+  await using sb = await inProcess();
+  sb.script = () => ({ fail: new SpawnError("not-found", "No such file or directory") });
+  const result = await sb.run(["-b", "codex", "x"]);
+  assert.equal(result.code, 3);
+  assertOneLineError(result);
+  assertIncludes(result.stderr, "npm");
 });
 
 Deno.test("clinvk exits 2 naming file:line:column for a malformed config.yaml", async () => {
-  await withSandbox(async (sb) => {
-    await Deno.mkdir(sb.home, { recursive: true });
-    const path = join(sb.home, "config.yaml");
-    await Deno.writeTextFile(path, "session:\n  retention_days: [1, 2\n");
-    const result = await sb.run(["x"]);
-    assert.equal(result.code, 2);
-    assertOneLineError(result);
-    assert.match(result.stderr, new RegExp(`${path.replaceAll("/", "\\/")}:\\d+:\\d+`));
-  });
+  await using sb = await inProcess();
+  await Deno.mkdir(sb.home, { recursive: true });
+  const path = join(sb.home, "config.yaml");
+  await Deno.writeTextFile(path, "session:\n  retention_days: [1, 2\n");
+  const result = await sb.run(["x"]);
+  assert.equal(result.code, 2);
+  assertOneLineError(result);
+  assert.match(result.stderr, new RegExp(`${path.replaceAll("/", "\\/")}:\\d+:\\d+`));
 });
 
 Deno.test("clinvk exits 2 with a usage hint for an unknown flag", async () => {
-  await withSandbox(async (sb) => {
-    const result = await sb.run(["--nope", "x"]);
-    assert.equal(result.code, 2);
-    assertOneLineError(result);
-    assertIncludes(result.stderr, "--nope");
-    assertIncludes(result.stderr, "clinvk --help");
-  });
+  await using sb = await inProcess();
+  const result = await sb.run(["--nope", "x"]);
+  assert.equal(result.code, 2);
+  assertOneLineError(result);
+  assertIncludes(result.stderr, "--nope");
+  assertIncludes(result.stderr, "clinvk --help");
 });
 
+const API_400: Record<string, string> = {
+  claude: "error-400-json",
+  codex: "error-400-json",
+  gemini: "error-400-stream-json",
+};
+
 for (const backend of BACKENDS) {
-  Deno.test(`clinvk passes a ${backend} API error through: message on stderr, non-zero exit`, async () => {
-    await withSandbox(async (sb) => {
-      const result = await sb.run(["-b", backend, "bad request [[fake:error=400]]"]);
-      assert.equal(result.code, backend === "gemini" ? 144 : 1);
-      assertOneLineError(result);
-      assertIncludes(result.stderr, "fake-llm-server injected error 400");
-      assert.equal(result.stdout, "");
-    });
+  Deno.test(`clinvk passes a ${backend} API error through: message on stderr, the backend's exit code`, async () => {
+    await using sb = await inProcess();
+    sb.script = () => sample(backend, API_400[backend]!);
+    const result = await sb.run(["-b", backend, "bad request"]);
+    assert.equal(result.code, backend === "gemini" ? 144 : 1);
+    assertOneLineError(result);
+    assertIncludes(result.stderr, "fake-llm-server injected error 400");
+    assert.equal(result.stdout, "");
   });
 }
 
-Deno.test("clinvk --timeout 1 stops a hanging backend and exits 124", async () => {
-  await withSandbox(async (sb) => {
-    const result = await sb.run(["-b", "claude", "--timeout", "1", "wait [[fake:hang]]"]);
-    assert.equal(result.code, 124);
-    assertOneLineError(result);
-    assertIncludes(result.stderr, "timed out");
-  });
-});
-
 Deno.test("clinvk --dry-run prints the backend command and runs nothing", async () => {
-  await withSandbox(async (sb) => {
-    const result = await sb.run(["-b", "gemini", "--dry-run", "hello world"]);
-    assert.equal(result.code, 0, result.stderr);
-    assertIncludes(result.stdout, "gemini -p 'hello world' -o stream-json");
-    assert.deepEqual(await readFakeLog(sb.log), []);
-  });
+  await using sb = await inProcess();
+  const result = await sb.run(["-b", "gemini", "--dry-run", "hello world"]);
+  assert.equal(result.code, 0, result.stderr);
+  assertIncludes(result.stdout, "gemini -p 'hello world' -o stream-json");
+  assert.deepEqual(sb.calls, []);
+  assert.deepEqual(await sb.json(["sessions", "list", "--json"]), []);
 });
 
 Deno.test("clinvk reports the model from Codex's config.toml when none was asked for", async () => {
-  await withSandbox(async (sb) => {
-    const codexHome = join(sb.dir, "codex-home");
-    await Deno.mkdir(codexHome);
-    await Deno.writeTextFile(join(codexHome, "config.toml"), 'model = "gpt-5.5"\n');
-    const out = await sb.json(["-b", "codex", "-o", "json", "hello"], {
-      env: { CODEX_HOME: codexHome },
-    });
-    assert.equal(out.model, "gpt-5.5");
-    const picked = await sb.json(["-b", "codex", "-m", "best", "-o", "json", "hello"], {
-      env: { CODEX_HOME: codexHome },
-    });
-    assert.equal(picked.model, "gpt-5.6-sol");
-  });
+  await using sb = await inProcess();
+  const codexHome = join(sb.dir, "codex-home");
+  await Deno.mkdir(codexHome);
+  await Deno.writeTextFile(join(codexHome, "config.toml"), 'model = "gpt-5.5"\n');
+  sb.env.CODEX_HOME = codexHome;
+  sb.script = () => sample("codex", "new-json");
+  const out = await sb.json(["-b", "codex", "-o", "json", "hello"]);
+  assert.equal(out.model, "gpt-5.5");
+  const picked = await sb.json(["-b", "codex", "-m", "best", "-o", "json", "hello"]);
+  assert.equal(picked.model, "gpt-5.6-sol");
 });
 
 for (const backend of BACKENDS) {

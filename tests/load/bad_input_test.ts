@@ -12,12 +12,14 @@ import { denoPlatform } from "../../src/platform/deno_platform.ts";
 import type { Fs, Output, Platform } from "../../src/platform/types.ts";
 import { createFileStore } from "../../src/sessions/file_store.ts";
 import type { SessionStore } from "../../src/sessions/store_types.ts";
-import { readFakeLog } from "../fixtures/fake_backends.ts";
+import { fakeBinDir, readFakeLog } from "../fixtures/fake_backends.ts";
 import {
+  clinvkEnv,
   endless,
   repoRoot,
   RUN_PERMISSIONS,
   type Sandbox,
+  spawnClinvk,
   withSandbox,
 } from "../support/clinvk.ts";
 
@@ -743,6 +745,115 @@ for (const bad of CASES) {
       assert.equal(result.stdout, "", "an error prints nothing on stdout");
       assert.deepEqual(await readFakeLog(sb.log), [], "no backend was started");
       await assertNothingLost(sb, files);
+    });
+  });
+}
+
+/**
+ * A turn that goes wrong while its backend runs (issue 9.3, 9.4, 9.19): the documented exit
+ * code, one clear line, the other sessions untouched, and no backend process left running.
+ */
+interface TurnCase {
+  what: string;
+  /** The arguments; `setup` may prepare a session and return them instead. */
+  args?: string[];
+  setup?: (sb: Sandbox) => Promise<string[]>;
+  /** Sent to clinvk once its backend has started. */
+  signal?: "SIGTERM" | "SIGHUP";
+  code: number;
+  says: RegExp;
+  permissions?: (sb: Sandbox) => string[];
+}
+
+const TURN_CASES: TurnCase[] = [
+  {
+    what: "SIGTERM mid-turn (a cancelled CI job)",
+    args: ["-b", "claude", "wait [[fake:hang]]"],
+    signal: "SIGTERM",
+    code: 143,
+    says:
+      /Claude Code was interrupted \(clinvk received SIGTERM\) \(session [a-z0-9]+; resume it with/,
+  },
+  {
+    what: "SIGHUP mid-turn (a closed terminal)",
+    args: ["-b", "codex", "wait [[fake:hang]]"],
+    signal: "SIGHUP",
+    code: 129,
+    says: /Codex CLI was interrupted \(clinvk received SIGHUP\)/,
+  },
+  {
+    what: "--timeout on a backend behind a wrapper script without exec",
+    setup: async (sb) => {
+      const wrapper = join(sb.dir, "claude-wrapper.sh");
+      await Deno.writeTextFile(wrapper, `#!/bin/sh\n"${join(fakeBinDir, "claude")}" "$@"\n`);
+      await Deno.chmod(wrapper, 0o755);
+      await Deno.writeTextFile(
+        join(sb.home, "config.yaml"),
+        `backends:\n  claude:\n    command: ${wrapper}\n`,
+      );
+      return ["-b", "claude", "--timeout", "1", "wait [[fake:hang]]"];
+    },
+    code: 124,
+    says: /Claude Code timed out after 1 s and was stopped/,
+  },
+  {
+    what: "a Gemini fork without permission to write Gemini's chat folder",
+    setup: async (sb) => {
+      const made = await sb.json(["-b", "gemini", "-o", "json", "parent"]);
+      return ["sessions", "fork", String(made.session_id), "child"];
+    },
+    permissions: (sb) =>
+      RUN_PERMISSIONS.map((flag) => flag === "--allow-write" ? `--allow-write=${sb.home}` : flag),
+    code: 2,
+    says: /Permission denied: .*--allow-write/,
+  },
+];
+
+/** Whether `pid` still runs a moment later (Linux /proc; a zombie does not count). */
+async function stillRunning(pid: number): Promise<boolean> {
+  const running = () => {
+    try {
+      return !/^\d+ \(.*\) [ZX]/.test(Deno.readTextFileSync(`/proc/${pid}/stat`));
+    } catch {
+      return false;
+    }
+  };
+  for (let i = 0; i < 40 && running(); i++) await new Promise((r) => setTimeout(r, 50));
+  return running();
+}
+
+for (const bad of TURN_CASES) {
+  Deno.test(`clinvk exits ${bad.code} with one clear line, loses nothing and leaves no backend running on ${bad.what}`, async () => {
+    await withSandbox(async (sb) => {
+      const files = await seed(sb);
+      const args = bad.setup ? await bad.setup(sb) : bad.args!;
+      const calls = (await readFakeLog(sb.log)).length;
+      const permissions = bad.permissions?.(sb);
+      let result;
+      if (bad.signal) {
+        const child = spawnClinvk(clinvkEnv(sb, sb.home), args, {
+          cwd: sb.work,
+          ...(permissions ? { permissions } : {}),
+        });
+        while ((await readFakeLog(sb.log)).length === calls) {
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        // The backend has started; let clinvk record its id, then stop it.
+        await new Promise((r) => setTimeout(r, 300));
+        child.kill(bad.signal);
+        const output = await child.output();
+        result = { code: output.code, stderr: new TextDecoder().decode(output.stderr) };
+      } else {
+        result = await sb.run(args, permissions ? { permissions } : {});
+      }
+      assert.equal(result.code, bad.code, result.stderr);
+      assertOneClearLine(result.stderr, bad.says);
+      for (const call of (await readFakeLog(sb.log)).slice(calls)) {
+        assert.equal(await stillRunning(call.pid), false, `${call.cli} outlived the turn`);
+      }
+      for (const [id, text] of files) {
+        assert.equal(await Deno.readTextFile(join(sb.sessionsDir, `${id}.json`)), text);
+      }
     });
   });
 }
