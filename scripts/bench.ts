@@ -11,13 +11,17 @@
  * that no update was lost.
  * Everything lives in a temp directory that is removed at the end.
  *
+ * First (issue 8) start-up and per-turn overhead (`scripts/bench_overhead.ts`), optionally of
+ * other checkouts side by side (`--compare DIR,…`, e.g. a worktree of an earlier commit).
+ *
  * Then (issue 10) one `clinvk parallel` of `--run-tasks` tasks at `--run-parallel` on a fake
  * backend that answers after `--run-delay-ms`, against the ideal time, with its peak memory
  * (`scripts/bench_runs.ts`). `--suite store` or `--suite runs` runs one part only.
  *
  * Usage: deno task bench [--sizes 1000,10000,100000] [--runs 5] [--writers 1,4,16]
  *                        [--updates 1024] [--turns 1000000] [--run-tasks 200] [--run-parallel 16]
- *                        [--run-delay-ms 1000] [--suite store,runs] [--json]
+ *                        [--run-delay-ms 1000] [--suite overhead,store,runs] [--compare DIR,…]
+ *                        [--json]
  * @module
  */
 import { permissionFlags } from "../src/permissions.ts";
@@ -29,6 +33,7 @@ import { encodeRecord } from "../src/sessions/session_file.ts";
 import type { SessionRecord } from "../src/sessions/record.ts";
 import { SCHEMA_VERSION } from "../src/sessions/record.ts";
 import { formatTimestamp } from "../src/sessions/time.ts";
+import { benchOverhead, type OverheadFigures } from "./bench_overhead.ts";
 import { benchRun, type RunBenchFigure } from "./bench_runs.ts";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
@@ -48,12 +53,14 @@ interface Options {
   runParallel: number;
   runDelayMs: number;
   suites: Set<string>;
+  /** Further source trees whose start-up and per-turn overhead is measured beside this one. */
+  checkouts: string[];
   json: boolean;
 }
 
 const USAGE = "usage: deno task bench [--sizes 1000,10000,100000] [--runs 5] " +
   "[--writers 1,4,16] [--updates 1024] [--turns 1000000] [--run-tasks 200] [--run-parallel 16] " +
-  "[--run-delay-ms 1000] [--suite store,runs] [--json]";
+  "[--run-delay-ms 1000] [--suite overhead,store,runs] [--compare DIR,...] [--json]";
 
 function parseOptions(args: string[]): Options {
   if (args.includes("--help") || args.includes("-h")) {
@@ -79,7 +86,8 @@ const optionSpec = {
   "run-tasks": { type: "string", default: "200" },
   "run-parallel": { type: "string", default: "16" },
   "run-delay-ms": { type: "string", default: "1000" },
-  suite: { type: "string", default: "store,runs" },
+  suite: { type: "string", default: "overhead,store,runs" },
+  compare: { type: "string", default: "" },
   json: { type: "boolean", default: false },
 } as const;
 
@@ -93,6 +101,7 @@ function toOptions(values: {
   "run-parallel": string;
   "run-delay-ms": string;
   suite: string;
+  compare: string;
   json: boolean;
 }): Options {
   const numbers = (text: string, what: string) =>
@@ -106,7 +115,7 @@ function toOptions(values: {
   const [turns] = numbers(values.turns, "--turns");
   const suites = new Set(values.suite.split(",").map((s) => s.trim()));
   for (const suite of suites) {
-    if (suite !== "store" && suite !== "runs") throw new Error(`Bad --suite: "${suite}"`);
+    if (!["overhead", "store", "runs"].includes(suite)) throw new Error(`Bad --suite: "${suite}"`);
   }
   return {
     sizes: suites.has("store") ? numbers(values.sizes, "--sizes") : [],
@@ -118,6 +127,7 @@ function toOptions(values: {
     runParallel: numbers(values["run-parallel"], "--run-parallel")[0]!,
     runDelayMs: numbers(values["run-delay-ms"], "--run-delay-ms")[0]!,
     suites,
+    checkouts: values.compare.split(",").map((dir) => dir.trim()).filter(Boolean),
     json: values.json,
   };
 }
@@ -478,6 +488,42 @@ async function main(): Promise<void> {
   const startedAll = performance.now();
   try {
     await Deno.mkdir(join(base, "work"));
+    let overhead: OverheadFigures | undefined;
+    if (options.suites.has("overhead")) {
+      say("start-up and per-turn overhead…");
+      const checkouts = [root, ...options.checkouts];
+      overhead = await benchOverhead(join(base, "overhead"), {
+        runs: Math.max(options.runs, 11),
+        checkouts,
+      });
+      const header = ["", ...checkouts.map((dir) => dir === root ? "this checkout" : dir)];
+      const floor = overhead.startup[0]!.medians[0]!;
+      console.log(
+        "\nStart-up, median of whole processes, interleaved (ratio to `deno eval 0`; target: " +
+          "`clinvk version` ≤ 2×):\n",
+      );
+      console.log(markdownTable(
+        header,
+        overhead.startup.map((row) => [
+          row.label,
+          ...row.medians.map((ms) => `${formatMs(ms)} (${(ms / floor).toFixed(2)}×)`),
+        ]),
+      ));
+      const direct = overhead.turn[0]!.medians[0]!;
+      console.log(
+        "\nA new-session prompt, against the same backend executable run directly with the " +
+          "same argv (target: ≤ 60 ms more):\n",
+      );
+      console.log(markdownTable(
+        header,
+        overhead.turn.map((row, r) => [
+          row.label,
+          ...row.medians.map((ms) =>
+            r === 0 ? formatMs(ms) : `${formatMs(ms)} (+${formatMs(ms - direct)})`
+          ),
+        ]),
+      ));
+    }
     const results: { size: number; figures: Figure[] }[] = [];
     let largest: { home: string; ids: string[]; size: number } | undefined;
     for (const size of options.sizes) {
@@ -591,7 +637,7 @@ async function main(): Promise<void> {
       ));
     }
     console.log(`\nTotal bench time: ${((performance.now() - startedAll) / 1000).toFixed(0)} s`);
-    if (options.json) console.log(JSON.stringify({ results, usage, writes, run }));
+    if (options.json) console.log(JSON.stringify({ overhead, results, usage, writes, run }));
     if (writes.some((w) => w.lost > 0)) Deno.exitCode = 1;
     if (run && run.done !== run.tasks) Deno.exitCode = 1;
   } finally {

@@ -5,6 +5,7 @@
  * it is tested without building anything.
  * @module
  */
+import { LAZY_MODULES } from "../src/lazy_import.ts";
 import { permissionFlags } from "../src/permissions.ts";
 import { VERSION } from "../src/version.ts";
 
@@ -96,6 +97,8 @@ export function compilePlan(options: CompilePlanOptions): CompileStep[] {
       target,
       "--output",
       output,
+      // Modules loaded by a computed specifier are not in the graph deno compile follows.
+      ...LAZY_MODULES.flatMap((path) => ["--include", path]),
       ENTRY_POINT,
     ];
     return { target, output, args };

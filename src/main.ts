@@ -3,59 +3,62 @@
  * only place that exits.
  * @module
  */
-import { ExitCode as StricliExit, run } from "@stricli/core";
-import { ExitCode, formatError, usageError } from "./errors.ts";
-import { app, describeError, routes } from "./cli/app.ts";
-import { placeLeadingFlags } from "./cli/global_flags.ts";
-import { createContext } from "./cli/context.ts";
-import { denoPlatform } from "./platform/deno_platform.ts";
-import { syncFs } from "./platform/sync_fs.ts";
+import { ExitCode } from "./errors.ts";
+import { versionRequest, versionText } from "./cli/version_info.ts";
+import { lazyImport } from "./lazy_import.ts";
 import type { Platform } from "./platform/types.ts";
+import { VERSION } from "./version.ts";
+
+/**
+ * The command tree, loaded for every command but `clinvk version`. Loading a module by a
+ * computed name needs read access to clinvk's own files when it runs from source: without it,
+ * one line naming the flag (exit 2), as for every missing permission.
+ */
+async function commandTree(
+  stderr: { write(text: string): void },
+): Promise<typeof import("./cli/app_main.ts") | undefined> {
+  try {
+    return await lazyImport<typeof import("./cli/app_main.ts")>("src/cli/app_main.ts");
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (!/^Requires \w+ access/.test(message)) throw error;
+    stderr.write(`clinvk: Permission denied: ${message.replace(/\.$/, "")}.\n`);
+    return undefined;
+  }
+}
 
 /**
  * Runs clinvk with `args` on `platform` and returns the exit code. Used by `main` and by the
  * in-process tests.
  */
 export async function runCli(args: string[], platform: Platform): Promise<number> {
-  const context = createContext(platform);
-  const placed = placeLeadingFlags(args, routes);
-  if (placed.kind === "refuse") {
-    platform.stderr.write(formatError(usageError(placed.message, placed.hint)) + "\n");
-    return ExitCode.Usage;
+  // `clinvk version` is the start-up floor: it answers before the command tree is even loaded.
+  const asked = versionRequest(args);
+  if (asked) {
+    platform.stdout.write(asked.short ? `${VERSION}\n` : versionText(platform, asked.json));
+    return ExitCode.Ok;
   }
-  try {
-    await run(app, placed.args, context);
-  } catch (error) {
-    platform.stderr.write(describeError(error) + "\n");
-    return ExitCode.BackendFailed;
-  }
-  const code = Number(context.process.exitCode ?? 0);
-  // stricli reports its own failures with negative codes: bad arguments and unknown commands
-  // are usage errors; anything else went wrong inside clinvk.
-  if (code === StricliExit.InvalidArgument || code === StricliExit.UnknownCommand) {
-    return ExitCode.Usage;
-  }
-  return code < 0 ? ExitCode.BackendFailed : code;
-}
-
-/**
- * The directory the user ran clinvk from. `deno task clinvk` (and `npm run`) run the task in
- * the checkout that defines it and pass the caller's directory in `INIT_CWD`: without this, a
- * task run from `~/proj` would record `~/clinvk` as the session's directory.
- */
-function callerCwd(platform: Platform): () => string {
-  try {
-    const initCwd = platform.env.get("INIT_CWD");
-    if (initCwd && Deno.statSync(initCwd).isDirectory) return () => initCwd;
-  } catch {
-    // Not set, gone, or not readable under these permissions: the process's own directory.
-  }
-  return platform.cwd;
+  const tree = await commandTree(platform.stderr);
+  return tree ? await tree.runApp(args, platform) : ExitCode.Usage;
 }
 
 if (import.meta.main) {
-  // A command run has nothing else to do while the disk works; synchronous file calls make the
-  // session store several times cheaper at scale (see src/platform/sync_fs.ts).
-  const platform = denoPlatform();
-  Deno.exitCode = await runCli(Deno.args, { ...platform, fs: syncFs(), cwd: callerCwd(platform) });
+  const asked = versionRequest(Deno.args);
+  if (asked) {
+    const runtime = { ...Deno.version, arch: Deno.build.arch };
+    const text = asked.short
+      ? `${VERSION}\n`
+      : versionText({ runtime, os: Deno.build.os }, asked.json);
+    try {
+      Deno.stdout.writeSync(new TextEncoder().encode(text));
+    } catch {
+      // Nobody reads (`clinvk version | true`): nothing to say.
+    }
+  } else {
+    const stderr = {
+      write: (text: string) => Deno.stderr.writeSync(new TextEncoder().encode(text)),
+    };
+    const tree = await commandTree(stderr);
+    Deno.exitCode = tree ? await tree.runCommandLine(Deno.args) : ExitCode.Usage;
+  }
 }

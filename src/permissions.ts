@@ -21,12 +21,12 @@ export const PERMISSIONS: readonly Permission[] = [
   {
     flag: "--allow-read",
     why: "`CLINVK_HOME` (config, sessions, runs), the working directory (real path, git check), " +
-      "run files (`-f`), Gemini's chat folder for forks, Codex's `config.toml` (model name)",
+      "run files (`-f`), Gemini's chat folder (forks, clean-up after a turn), Codex's `config.toml` (model name)",
   },
   {
     flag: "--allow-write",
     why: "`CLINVK_HOME` (run worktrees live in `worktrees/`), a run's `output_dir`, and " +
-      "Gemini's chat folder when forking a Gemini session",
+      "Gemini's chat folder (a fork's copy; removing an ephemeral session or a message-less duplicate)",
   },
   {
     flag: "--allow-env",

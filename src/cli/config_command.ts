@@ -3,16 +3,17 @@
  * @module
  */
 import { buildCommand, buildRouteMap } from "@stricli/core";
-import { getConfigValue, renderConfigValue } from "../config/get.ts";
-import { configPath } from "../config/paths.ts";
-import { renderConfigYaml } from "../config/render.ts";
+import { clinvkHome, configPath } from "../config/paths.ts";
 import { maskSecrets } from "../config/secrets.ts";
-import { setConfigValue, unsetConfigValue } from "../config/set.ts";
-import { formatProblem, validateConfigFile } from "../config/validate.ts";
 import { usageError } from "../errors.ts";
+import { lazyImport } from "../lazy_import.ts";
 import type { AppContext } from "./context.ts";
-import { homeDir, loadAppConfig } from "./services.ts";
 import { configFlag, jsonFlag } from "./shared_flags.ts";
+
+/** The YAML side of the config commands, loaded when one runs. */
+function yamlCommands(): Promise<typeof import("../config/yaml_commands.ts")> {
+  return lazyImport<typeof import("../config/yaml_commands.ts")>("src/config/yaml_commands.ts");
+}
 
 type ConfigFlags = { config?: string; json?: boolean };
 type ShowFlags = ConfigFlags & { showSecrets?: boolean };
@@ -30,13 +31,14 @@ const flagsToShow = {
 
 /** The effective config to print: secrets masked unless `--show-secrets`. */
 async function configToShow(context: AppContext, flags: ShowFlags) {
+  const { loadAppConfig } = await import("./services.ts");
   const loaded = await loadAppConfig(context, flags.config);
   const config = flags.showSecrets ? loaded.config : maskSecrets(loaded.config, loaded.secrets);
   return { config, source: loaded.source };
 }
 
 function pathOf(context: AppContext, flags: ConfigFlags): string {
-  return configPath(homeDir(context), flags.config);
+  return configPath(clinvkHome(context.platform.env), flags.config);
 }
 
 async function show(this: AppContext, flags: ShowFlags): Promise<void> {
@@ -48,11 +50,13 @@ async function show(this: AppContext, flags: ShowFlags): Promise<void> {
   this.platform.stdout.write(
     `# effective configuration (${source.exists ? source.path : "defaults; no " + source.path})\n`,
   );
+  const { renderConfigYaml } = await yamlCommands();
   this.platform.stdout.write(renderConfigYaml(config));
 }
 
 async function get(this: AppContext, flags: ShowFlags, key: string): Promise<void> {
   const { config } = await configToShow(this, flags);
+  const { getConfigValue, renderConfigValue } = await yamlCommands();
   const value = getConfigValue(config, key);
   this.platform.stdout.write(
     (flags.json ? JSON.stringify(value ?? null) : renderConfigValue(value)) + "\n",
@@ -65,6 +69,7 @@ async function set(
   key: string,
   value: string,
 ): Promise<void> {
+  const { setConfigValue } = await yamlCommands();
   const result = await setConfigValue({
     fs: this.platform.fs,
     path: pathOf(this, flags),
@@ -80,6 +85,7 @@ async function set(
 }
 
 async function unset(this: AppContext, flags: { config?: string }, key: string): Promise<void> {
+  const { unsetConfigValue } = await yamlCommands();
   const result = await unsetConfigValue({
     fs: this.platform.fs,
     path: pathOf(this, flags),
@@ -98,6 +104,7 @@ function path(this: AppContext, flags: { config?: string }): void {
 }
 
 async function validate(this: AppContext, flags: ConfigFlags): Promise<void> {
+  const { formatProblem, validateConfigFile } = await yamlCommands();
   const result = await validateConfigFile({
     fs: this.platform.fs,
     path: pathOf(this, flags),

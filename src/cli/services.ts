@@ -17,14 +17,22 @@ export function homeDir(context: AppContext): string {
   return clinvkHome(context.platform.env);
 }
 
-/** Loads the config (`--config PATH` or `$CLINVK_HOME/config.yaml`). */
-export async function loadAppConfig(context: AppContext, flagPath?: string): Promise<LoadedConfig> {
-  const path = configPath(homeDir(context), flagPath);
+/**
+ * Loads the config (`--config PATH` or `$CLINVK_HOME/config.yaml`), its parse cached in the
+ * store unless `cache` is false (an ephemeral run leaves nothing behind).
+ */
+export async function loadAppConfig(
+  context: AppContext,
+  flagPath?: string,
+  options: { cache?: boolean } = {},
+): Promise<LoadedConfig> {
+  const home = homeDir(context);
   return await loadConfig({
     fs: context.platform.fs,
     env: context.platform.env,
-    path,
+    path: configPath(home, flagPath),
     explicit: flagPath !== undefined,
+    ...(options.cache === false ? {} : { cacheHome: home }),
   });
 }
 

@@ -3,24 +3,12 @@
  * @module
  */
 import { buildCommand } from "@stricli/core";
-import { VERSION } from "../version.ts";
+import { versionText } from "./version_info.ts";
 import type { AppContext } from "./context.ts";
 import { jsonFlag } from "./shared_flags.ts";
 
 function version(this: AppContext, flags: { json?: boolean }): void {
-  const { runtime } = this.platform;
-  const info = {
-    clinvk: VERSION,
-    deno: runtime.deno,
-    v8: runtime.v8,
-    typescript: runtime.typescript,
-    platform: `${this.platform.os}-${runtime.arch}`,
-  };
-  this.platform.stdout.write(
-    flags.json
-      ? JSON.stringify(info, null, 2) + "\n"
-      : `clinvk ${info.clinvk}\ndeno ${info.deno} (v8 ${info.v8}, typescript ${info.typescript})\nplatform ${info.platform}\n`,
-  );
+  this.platform.stdout.write(versionText(this.platform, flags.json ?? false));
 }
 
 /** `clinvk version`. */

@@ -15,6 +15,7 @@ import { suggestKey } from "./suggest.ts";
  * @throws {ClinvkError} exit 2 for a key the schema does not know (with a suggestion).
  * @example
  * ```ts
+ * import { defaultConfig } from "./schema.ts";
  * getConfigValue(defaultConfig(), "session.retention_days"); // 30
  * ```
  */

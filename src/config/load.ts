@@ -5,11 +5,12 @@
  */
 import type { Env, Fs } from "../platform/types.ts";
 import { usageError } from "../errors.ts";
+import { lazyImport } from "../lazy_import.ts";
+import { cacheConfig, cachedConfig } from "./parse_cache.ts";
 import { expandConfig } from "./expand.ts";
 import { readConfigFile } from "./read_config_file.ts";
 import { findSecrets, type SecretRef } from "./secrets.ts";
 import { type Config, defaultConfig } from "./schema.ts";
-import { formatProblem, parseConfigText } from "./validate.ts";
 
 /** Options of {@linkcode loadConfig}. */
 export interface LoadConfigOptions {
@@ -19,6 +20,11 @@ export interface LoadConfigOptions {
   path: string;
   /** True when the user named the file with `--config`; then it must exist. */
   explicit: boolean;
+  /**
+   * clinvk's home: its store (`sessions/`) caches the parsed file (see `parse_cache.ts`).
+   * Without it, the file is parsed every time.
+   */
+  cacheHome?: string;
 }
 
 /** Where the configuration came from, for `config show` and `config path`. */
@@ -47,7 +53,9 @@ export interface LoadedConfig {
  * there are more, it says how many and points at `clinvk config validate`.
  * @example
  * ```ts
- * const { config } = await loadConfig({ fs: Deno, env, path: "/home/ada/.clinvk/config.yaml", explicit: false });
+ * const env = { get: (name: string) => Deno.env.get(name) };
+ * const path = "/home/ada/.clinvk/config.yaml";
+ * const { config } = await loadConfig({ fs: Deno, env, path, explicit: false });
  * ```
  */
 export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConfig> {
@@ -56,6 +64,24 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
   if (text === undefined) {
     return { config: defaultConfig(), source: { path, exists: false, explicit }, secrets: [] };
   }
+  const cached = options.cacheHome === undefined
+    ? undefined
+    : await cachedConfig(fs, options.cacheHome, path, text);
+  const config = cached ?? await parse(options, text);
+  return {
+    config: expandConfig(config, env),
+    source: { path, exists: true, explicit },
+    secrets: findSecrets(config),
+  };
+}
+
+/** Parses and validates the file's text; caches a valid result. */
+async function parse(options: LoadConfigOptions, text: string): Promise<Config> {
+  const { path } = options;
+  // The YAML parser loads only when there is a file to parse, and no cached parse of it.
+  const { formatProblem, parseConfigText } = await lazyImport<typeof import("./validate.ts")>(
+    "src/config/validate.ts",
+  );
   const { config, problems } = parseConfigText(text, path);
   const [first] = problems;
   if (first !== undefined) {
@@ -66,9 +92,8 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
       more > 0 ? `Run "clinvk config validate" to list them all.` : undefined,
     );
   }
-  return {
-    config: expandConfig(config, env),
-    source: { path, exists: true, explicit },
-    secrets: findSecrets(config),
-  };
+  if (options.cacheHome !== undefined) {
+    await cacheConfig(options.fs, options.cacheHome, path, text, config);
+  }
+  return config;
 }

@@ -18,6 +18,7 @@ import {
  *
  * @example
  * ```ts
+ * import { defaultConfig } from "./schema.ts";
  * renderConfigYaml(defaultConfig()).startsWith("default_backend: claude\n"); // true
  * ```
  */

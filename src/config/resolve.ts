@@ -130,7 +130,9 @@ function seconds(picked: Candidate): number {
  * timeout; the message names the flag or environment variable it came from.
  * @example
  * ```ts
- * const settings = resolveSettings({ flags: { backend: "codex" }, env, config });
+ * import { defaultConfig } from "./schema.ts";
+ * const env = { get: (_name: string) => undefined };
+ * const settings = resolveSettings({ flags: { backend: "codex" }, env, config: defaultConfig() });
  * settings.backend; // "codex"
  * ```
  */

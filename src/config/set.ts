@@ -258,6 +258,7 @@ async function writeConfig(fs: Fs, path: string, text: string): Promise<void> {
  * YAML, or a file that cannot be written.
  * @example
  * ```ts
+ * const path = "/home/ada/.clinvk/config.yaml";
  * await setConfigValue({ fs: Deno, path, key: "session.default_tags", rawValue: '["project-x", "feature-y"]' });
  * ```
  */

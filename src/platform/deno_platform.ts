@@ -4,6 +4,7 @@
  */
 import { denoServerHost } from "./http_server.ts";
 import { killSignal } from "./kill_signal.ts";
+import { syncFs } from "./sync_fs.ts";
 import { resolveExecutable } from "./resolve_executable.ts";
 import { STOP_SIGNALS, stopSignalOf } from "./stop_signals.ts";
 import { openSqlite } from "./sqlite.ts";
@@ -225,4 +226,30 @@ export function denoPlatform(): Platform {
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     server: denoServerHost(),
   };
+}
+
+/**
+ * The directory the user ran clinvk from. `deno task clinvk` (and `npm run`) run the task in
+ * the checkout that defines it and pass the caller's directory in `INIT_CWD`: without this, a
+ * task run from `~/proj` would record `~/clinvk` as the session's directory.
+ */
+function callerCwd(): string {
+  try {
+    const initCwd = Deno.env.get("INIT_CWD");
+    if (initCwd && Deno.statSync(initCwd).isDirectory) return initCwd;
+  } catch {
+    // Not set, gone, or not readable under these permissions: the process's own directory.
+  }
+  return Deno.cwd();
+}
+
+/**
+ * The platform of the `clinvk` command: synchronous file calls (a command run has nothing else
+ * to do while the disk works, and they make the session store several times cheaper at scale,
+ * see `sync_fs.ts`), and the caller's directory under `deno task`.
+ */
+export function commandPlatform(): Platform {
+  // Asked for when needed: a denied permission is then reported by the command that needs it.
+  let cwd: string | undefined;
+  return { ...denoPlatform(), fs: syncFs(), cwd: () => cwd ??= callerCwd() };
 }

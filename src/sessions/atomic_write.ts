@@ -36,6 +36,7 @@ export function tempOwner(name: string): number | undefined {
  *
  * @example
  * ```ts
+ * const bytes = new TextEncoder().encode("{}\n");
  * await writeFileAtomic(Deno, "/home/me/.clinvk/sessions", "k3v9q0x7ma.json", bytes, Deno.pid);
  * ```
  */

@@ -120,6 +120,7 @@ function capAnswer(answer: string): string {
  *
  * @example
  * ```ts
+ * import { denoPlatform } from "../platform/deno_platform.ts";
  * const platform = denoPlatform();
  * const store = createFileStore({
  *   home: "/home/me/.clinvk",

@@ -151,6 +151,7 @@ function checkRecord(raw: unknown, fileStem: string): SessionRecord {
  *
  * @example
  * ```ts
+ * const text = await Deno.readTextFile("/home/me/.clinvk/sessions/k3v9q0x7ma.json");
  * const result = validateRecord(JSON.parse(text), "k3v9q0x7ma");
  * if (!result.ok) console.error(result.reason);
  * ```

@@ -243,3 +243,37 @@ Deno.test("loadConfig() fails clearly when reading is not permitted", async () =
   );
   assert.match(error.hint ?? "", /--allow-read \(see README/);
 });
+
+Deno.test("loadConfig() reuses the cached parse of an unchanged file and parses a changed one", async () => {
+  await using dir = await tempDir();
+  await Deno.mkdir(join(dir.path, "sessions"));
+  const path = join(dir.path, "config.yaml");
+  const cache = join(dir.path, "sessions", ".config-cache");
+  await Deno.writeTextFile(path, "output:\n  format: json\n");
+  const load = () => loadConfig({ fs: Deno, env, path, explicit: false, cacheHome: dir.path });
+  assert.equal((await load()).config.output.format, "json");
+  assert.equal((await Deno.stat(cache)).mode! & 0o777, 0o600);
+  // Proof that the cache is what answers: a cached parse changed by hand comes back.
+  const entry = JSON.parse(await Deno.readTextFile(cache));
+  entry.config.output.format = "stream-json";
+  await Deno.writeTextFile(cache, JSON.stringify(entry));
+  assert.equal((await load()).config.output.format, "stream-json");
+  // A changed file is parsed again, whatever the cache holds.
+  await Deno.writeTextFile(path, "output:\n  format: text\n");
+  assert.equal((await load()).config.output.format, "text");
+  // A broken cache is ignored; an invalid file is reported, never cached.
+  await Deno.writeTextFile(cache, "{not json");
+  assert.equal((await load()).config.output.format, "text");
+  await Deno.writeTextFile(path, "output:\n  format: yaml\n");
+  await rejectsWith(load(), /output\.format/);
+});
+
+Deno.test("loadConfig() caches nothing where there is no session store yet", async () => {
+  await using dir = await tempDir();
+  const path = join(dir.path, "config.yaml");
+  await Deno.writeTextFile(path, "timeout_seconds: 5\n");
+  await loadConfig({ fs: Deno, env, path, explicit: false, cacheHome: dir.path });
+  assert.deepEqual((await Array.fromAsync(Deno.readDir(dir.path))).map((e) => e.name), [
+    "config.yaml",
+  ]);
+});

@@ -17,11 +17,11 @@ import {
 import { listedIds, snapshotStore } from "./store_check.ts";
 import { join } from "node:path";
 
-/** Kills wanted in all; the test fails below {@linkcode MIN_KILLS}. */
+/**
+ * Kills in all. Counted, not timed: a busy machine makes the test slower, never failing (it
+ * failed once in a full run when a time budget ran out before enough kills).
+ */
 const TARGET_KILLS = 130;
-const MIN_KILLS = 100;
-/** Time budget of the kill loop; it stops early once the target is reached. */
-const BUDGET_MS = 20_000;
 /** Independent stores killed side by side (two cores: two lanes keep both busy). */
 const LANES = 2;
 /** Every this many kills a lane kills a real `clinvk sessions tag` instead of the script. */
@@ -140,8 +140,8 @@ interface LaneStats {
   acks: number;
 }
 
-/** One store, killed again and again until `deadline` or `target` kills; returns its stats. */
-async function lane(target: number, deadline: number): Promise<LaneStats> {
+/** One store, killed again and again, `target` times; returns its stats. */
+async function lane(target: number): Promise<LaneStats> {
   let stats: LaneStats | undefined;
   await withSandbox(async (sb) => {
     const store = createFileStore({
@@ -171,7 +171,10 @@ async function lane(target: number, deadline: number): Promise<LaneStats> {
     let kills = 0;
     let cliKills = 0;
     let acks = 0;
-    while (kills < target && Date.now() < deadline) {
+    // When a real clinvk finishes before its kill, the next one is killed sooner: however fast
+    // or slow the machine, kills land while clinvk works.
+    let cliDelayMs = 370;
+    while (kills < target) {
       if (kills % CLI_EVERY === CLI_EVERY - 1) {
         // A real clinvk: start-up takes most of its life, so aim late enough to hit writes.
         const tag = `cli${kills}`;
@@ -193,9 +196,12 @@ async function lane(target: number, deadline: number): Promise<LaneStats> {
           ],
           clinvkEnv(sb, sb.home),
           false,
-          120 + randomMs(250),
+          cliDelayMs / 3 + randomMs((cliDelayMs * 2) / 3),
         );
-        if (!run.killed) acked.tags.get(base[0]!)!.add(tag); // It finished first: all three must be there.
+        if (!run.killed) {
+          acked.tags.get(base[0]!)!.add(tag); // It finished first: all three must be there.
+          cliDelayMs = Math.max(10, cliDelayMs * 0.6);
+        }
         cliKills += run.killed ? 1 : 0;
       } else {
         const run = await killDuring(
@@ -227,13 +233,12 @@ async function lane(target: number, deadline: number): Promise<LaneStats> {
 }
 
 Deno.test("killing writers with SIGKILL at random moments never leaves a session file missing, empty or torn", async () => {
-  const deadline = Date.now() + BUDGET_MS;
   const lanes = await Promise.all(
-    Array.from({ length: LANES }, () => lane(Math.ceil(TARGET_KILLS / LANES), deadline)),
+    Array.from({ length: LANES }, () => lane(Math.ceil(TARGET_KILLS / LANES))),
   );
   const kills = lanes.reduce((sum, l) => sum + l.kills, 0);
   const acks = lanes.reduce((sum, l) => sum + l.acks, 0);
-  assert.ok(kills >= MIN_KILLS, `only ${kills} kills within ${BUDGET_MS} ms`);
+  assert.ok(kills >= TARGET_KILLS, `only ${kills} kills`);
   assert.ok(acks > kills, `${acks} writes in ${kills} kills: most kills came before any write`);
   const cliKills = lanes.reduce((sum, l) => sum + l.cliKills, 0);
   assert.ok(cliKills > 0, "no clinvk process was killed; all finished first");

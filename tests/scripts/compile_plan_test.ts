@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { LAZY_MODULES } from "../../src/lazy_import.ts";
 import { fileURLToPath } from "node:url";
 import {
   checksumLine,
@@ -61,6 +62,7 @@ Deno.test("compilePlan() passes the permission flags, target, output and entry p
     "aarch64-apple-darwin",
     "--output",
     "dist/clinvk-0.1.0-aarch64-apple-darwin",
+    ...LAZY_MODULES.flatMap((path) => ["--include", path]),
     "src/main.ts",
   ]);
 });
@@ -192,7 +194,7 @@ Deno.test("formatCommand() prints a pasteable deno compile line, quoting only wh
     formatCommand(step),
     "deno compile --allow-read --allow-write --allow-env --allow-run --allow-net=127.0.0.1 " +
       "--target x86_64-unknown-linux-gnu --output 'my dist/clinvk-0.1.0-x86_64-unknown-linux-gnu' " +
-      "src/main.ts",
+      LAZY_MODULES.map((path) => `--include ${path} `).join("") + "src/main.ts",
   );
 });
 

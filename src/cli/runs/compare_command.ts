@@ -5,14 +5,10 @@
  * @module
  */
 import { buildCommand } from "@stricli/core";
-import { backendAvailability, getBackend } from "../../backends/registry.ts";
 import { ClinvkError, ExitCode, usageError } from "../../errors.ts";
-import { compareSpec } from "../../runs/compare_spec.ts";
-import { startRun } from "../../runs/run_engine.ts";
-import { resolveWorkdir } from "../../turns/workdir.ts";
+import { lazyImport } from "../../lazy_import.ts";
 import { type AppContext, warn } from "../context.ts";
 import { parsePositiveInt, parseSeconds } from "../parsers.ts";
-import { readPrompt } from "../prompt_input.ts";
 import {
   maxParallelFlag,
   maxTokensFlag,
@@ -20,8 +16,11 @@ import {
   outputFlags,
   outputMode,
 } from "./run_flags.ts";
-import { followRun } from "./run_flow.ts";
-import { runDeps } from "./run_setup.ts";
+
+/** What the commands run, loaded only when one runs (`clinvk version` and `--help` stay light). */
+function machinery(): Promise<typeof import("./run_machinery.ts")> {
+  return lazyImport<typeof import("./run_machinery.ts")>("src/cli/runs/run_machinery.ts");
+}
 
 interface CompareFlags extends OutputFlags {
   backends?: string;
@@ -40,12 +39,13 @@ interface CompareFlags extends OutputFlags {
   ephemeral?: boolean;
 }
 
-function parseBackendList(value: string): string[] {
+/** `--backends a,b`: names `check` accepts (backends config defines, built-in or custom). */
+function parseBackendList(value: string, check: (name: string) => void): string[] {
   const names = value.split(",").map((name) => name.trim()).filter(Boolean);
   if (names.length === 0) {
     throw usageError("--backends is empty", "Name backends: --backends claude,codex.");
   }
-  for (const name of names) getBackend(name);
+  for (const name of names) check(name);
   return [...new Set(names)];
 }
 
@@ -77,6 +77,16 @@ async function compare(
   flags: CompareFlags,
   ...allWords: string[]
 ): Promise<void> {
+  const {
+    backendAvailability,
+    backendFor,
+    compareSpec,
+    startRun,
+    resolveWorkdir,
+    readPrompt,
+    followRun,
+    runDeps,
+  } = await machinery();
   const mode = outputMode(flags);
   const { n: nFlag, words } = takeN(allWords);
   if (nFlag !== undefined && flags.runsPerBackend !== undefined && nFlag !== flags.runsPerBackend) {
@@ -91,7 +101,6 @@ async function compare(
       "Name them with --backends claude,codex or use --all-backends.",
     );
   }
-  if (flags.judge) getBackend(flags.judge);
   const prompt = await readPrompt(words, this.platform.stdin);
   if (prompt === undefined) {
     throw usageError(
@@ -100,6 +109,7 @@ async function compare(
     );
   }
   const deps = await runDeps(this, flags.config);
+  if (flags.judge) backendFor(deps.config, flags.judge);
   let backends: string[];
   if (flags.allBackends) {
     backends = [];
@@ -118,7 +128,7 @@ async function compare(
       );
     }
   } else {
-    backends = parseBackendList(flags.backends!);
+    backends = parseBackendList(flags.backends!, (name) => backendFor(deps.config, name));
   }
   const spec = compareSpec({
     prompt,

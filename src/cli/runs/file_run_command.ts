@@ -3,20 +3,31 @@
  * @module
  */
 import { buildCommand } from "@stricli/core";
-import { formatRunFileProblem, parseRunText } from "../../runs/run_file.ts";
-import { startRun } from "../../runs/run_engine.ts";
 import type { RunKind } from "../../runs/run_spec.ts";
-import { resolveWorkdir } from "../../turns/workdir.ts";
+import { lazyImport } from "../../lazy_import.ts";
 import { type AppContext, warn } from "../context.ts";
 import { outputMode, runAliases, runFileFlags, type RunFlags } from "./run_flags.ts";
-import { followRun } from "./run_flow.ts";
-import { knownBackends, readRunFile, runDeps } from "./run_setup.ts";
+
+/** What the commands run, loaded only when one runs (`clinvk version` and `--help` stay light). */
+function machinery(): Promise<typeof import("./run_machinery.ts")> {
+  return lazyImport<typeof import("./run_machinery.ts")>("src/cli/runs/run_machinery.ts");
+}
 
 async function runFile(
   context: AppContext,
   kind: RunKind,
   flags: RunFlags & { failFast?: boolean },
 ): Promise<void> {
+  const {
+    formatRunFileProblem,
+    parseRunText,
+    startRun,
+    resolveWorkdir,
+    followRun,
+    knownBackends,
+    readRunFile,
+    runDeps,
+  } = await machinery();
   const mode = outputMode(flags);
   const file = await readRunFile(context, flags.file);
   const deps = await runDeps(context, flags.config);

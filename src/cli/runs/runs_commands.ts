@@ -4,16 +4,17 @@
  */
 import { buildCommand, buildRouteMap } from "@stricli/core";
 import { ClinvkError, ExitCode } from "../../errors.ts";
-import { displayStatus, runDetails, runsTable } from "../../output/run_views.ts";
-import { resumeRun } from "../../runs/run_engine.ts";
 import { RUN_STATUSES, type RunStatus } from "../../runs/run_record.ts";
-import { removeWorktree } from "../../runs/worktree.ts";
+import { lazyImport } from "../../lazy_import.ts";
 import type { AppContext } from "../context.ts";
 import { parsePositiveInt } from "../parsers.ts";
 import { configFlag, jsonFlag } from "../shared_flags.ts";
 import { maxParallelFlag, type OutputFlags, outputFlags, outputMode } from "./run_flags.ts";
-import { followRun } from "./run_flow.ts";
-import { runDeps } from "./run_setup.ts";
+
+/** What the commands run, loaded only when one runs (`clinvk version` and `--help` stay light). */
+function machinery(): Promise<typeof import("./run_machinery.ts")> {
+  return lazyImport<typeof import("./run_machinery.ts")>("src/cli/runs/run_machinery.ts");
+}
 
 const idParameter = { brief: "Run id or unique prefix", parse: String, placeholder: "run-id" };
 
@@ -27,6 +28,7 @@ async function list(
   this: AppContext,
   flags: { status?: RunStatus; limit?: number; json?: boolean; config?: string },
 ): Promise<void> {
+  const { displayStatus, runsTable, runDeps } = await machinery();
   const deps = await runDeps(this, flags.config);
   const all = await deps.runs.list();
   const live = new Set<string>();
@@ -58,6 +60,7 @@ async function show(
   flags: { json?: boolean; config?: string },
   id: string,
 ): Promise<void> {
+  const { runDetails, runDeps } = await machinery();
   const deps = await runDeps(this, flags.config);
   const record = await deps.runs.resolve(id);
   const live = record.status === "running" && (await deps.runs.isLive(record.id));
@@ -74,6 +77,7 @@ async function resume(
   flags: OutputFlags & { maxParallel?: number },
   id: string,
 ): Promise<void> {
+  const { resumeRun, followRun, runDeps } = await machinery();
   const mode = outputMode(flags);
   const deps = await runDeps(this, flags.config);
   const run = await resumeRun(deps, id, { maxParallel: flags.maxParallel });
@@ -88,6 +92,7 @@ async function cancel(
   flags: { config?: string },
   id: string,
 ): Promise<void> {
+  const { runDeps } = await machinery();
   const deps = await runDeps(this, flags.config);
   const { stderr, clock, sleep } = this.platform;
   const found = await deps.runs.resolve(id);
@@ -135,6 +140,7 @@ async function deleteRuns(
   flags: { force?: boolean; sessions?: boolean; config?: string },
   ...ids: string[]
 ): Promise<void> {
+  const { removeWorktree, runDeps } = await machinery();
   const deps = await runDeps(this, flags.config);
   const { stderr, platform } = { stderr: this.platform.stderr, platform: this.platform };
   for (const id of ids) {

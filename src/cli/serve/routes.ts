@@ -5,6 +5,7 @@
  */
 import { buildCommand, buildRouteMap } from "@stricli/core";
 import { LOG_FORMATS, type LogFormat } from "../../config/schema.ts";
+import { lazyImport } from "../../lazy_import.ts";
 import type { AppContext } from "../context.ts";
 import { configFlag, jsonFlag } from "../shared_flags.ts";
 
@@ -44,8 +45,13 @@ function parseLogFormat(input: string): LogFormat {
   );
 }
 
+/** The key commands, loaded when one runs. */
+function keysCommands(): Promise<typeof import("./keys_command.ts")> {
+  return lazyImport<typeof import("./keys_command.ts")>("src/cli/serve/keys_command.ts");
+}
+
 const startCommand = buildCommand<ServeFlags, [], AppContext>({
-  loader: () => import("./serve_command.ts"),
+  loader: () => lazyImport<typeof import("./serve_command.ts")>("src/cli/serve/serve_command.ts"),
   parameters: {
     flags: {
       host: {
@@ -102,7 +108,7 @@ const keyName = {
 } as const;
 
 const addCommand = buildCommand<KeysJsonFlags, [string], AppContext>({
-  loader: async () => (await import("./keys_command.ts")).addKey,
+  loader: async () => (await keysCommands()).addKey,
   parameters: {
     flags: { config: configFlag, json: { ...jsonFlag, brief: "Print {name, key, hash} as JSON" } },
     positional: keyName,
@@ -111,13 +117,13 @@ const addCommand = buildCommand<KeysJsonFlags, [string], AppContext>({
 });
 
 const listCommand = buildCommand<KeysJsonFlags, [], AppContext>({
-  loader: async () => (await import("./keys_command.ts")).listKeys,
+  loader: async () => (await keysCommands()).listKeys,
   parameters: { flags: { config: configFlag, json: jsonFlag } },
   docs: { brief: "List the API keys (names and hash prefixes; keys are never stored)" },
 });
 
 const revokeCommand = buildCommand<KeysFlags, [string], AppContext>({
-  loader: async () => (await import("./keys_command.ts")).revokeKey,
+  loader: async () => (await keysCommands()).revokeKey,
   parameters: { flags: { config: configFlag }, positional: keyName },
   docs: { brief: "Remove an API key from config (restart the server to apply)" },
 });

@@ -4,66 +4,12 @@
  * @module
  */
 import { buildCommand } from "@stricli/core";
-import { ClinvkError, ExitCode } from "../../errors.ts";
-import { isResumable } from "../../sessions/record.ts";
-import { forkSession } from "../../turns/engine.ts";
-import { type AppContext, warn } from "../context.ts";
-import { checkPrompt } from "../prompt_input.ts";
-import { loadAppConfig, openStore } from "../services.ts";
+import type { AppContext } from "../context.ts";
 import { turnAliases, type TurnFlags, turnFlags } from "../shared_flags.ts";
-import { buildTurnSetup, runTurnCommand } from "../turn_flow.ts";
-
-async function fork(this: AppContext, flags: TurnFlags, ...args: string[]): Promise<void> {
-  const [id, ...words] = args as [string, ...string[]];
-  const { config } = await loadAppConfig(this, flags.config);
-  const store = openStore(this, config);
-  const parent = await store.resolve(id);
-  if (!parent.backend_session_id || !isResumable(parent)) {
-    const why = parent.status === "expired"
-      ? "it has expired"
-      : "it has no backend session to copy yet";
-    throw new ClinvkError(
-      `Session ${parent.id} cannot be forked: ${why}`,
-      ExitCode.SessionNotFound,
-      `Run a turn in it first (clinvk resume ${parent.id} "prompt"), or fork another session.`,
-    );
-  }
-  if (words.length === 0) {
-    // The backends fork only while running a prompt, so the backend fork happens on the fork's
-    // first turn; until then the new session points at the parent's backend session.
-    if (flags.dryRun) {
-      this.platform.stdout.write(
-        `# would create a fork of ${parent.id}; nothing runs until its first prompt\n`,
-      );
-      return;
-    }
-    const record = await forkSession(
-      { platform: this.platform, config, store, warn: (m) => warn(this, m) },
-      { sessionId: parent.id },
-    );
-    if (flags.outputFormat === "json") {
-      this.platform.stdout.write(JSON.stringify(record, null, 2) + "\n");
-    } else {
-      this.platform.stdout.write(record.id + "\n");
-      this.platform.stderr.write(
-        `Forked ${parent.id} into ${record.id}. Continue it with: clinvk resume ${record.id} "your prompt"\n`,
-      );
-    }
-    return;
-  }
-  const prompt = checkPrompt(words.join(" "));
-  await runTurnCommand(
-    this,
-    buildTurnSetup(this, config, flags, parent.backend),
-    { kind: "fork", sessionId: parent.id },
-    prompt,
-    store,
-  );
-}
 
 /** `sessions fork`. */
-export const forkCommand = buildCommand({
-  func: fork,
+export const forkCommand = buildCommand<TurnFlags, string[], AppContext>({
+  loader: async () => (await import("./fork_run.ts")).fork,
   parameters: {
     flags: turnFlags,
     aliases: turnAliases,

@@ -1,0 +1,41 @@
+/**
+ * Running the command tree on a platform: global flags placed, parse errors and thrown errors
+ * turned into one line and a documented exit code. Loaded by `main.ts` for every command but
+ * `clinvk version`.
+ * @module
+ */
+import { ExitCode as StricliExit, run } from "@stricli/core";
+import { ExitCode, formatError, usageError } from "../errors.ts";
+import { commandPlatform } from "../platform/deno_platform.ts";
+import type { Platform } from "../platform/types.ts";
+import { app, describeError, routes } from "./app.ts";
+import { createContext } from "./context.ts";
+import { placeLeadingFlags } from "./global_flags.ts";
+
+/** Runs clinvk with `args` on `platform` and returns the exit code. */
+export async function runApp(args: string[], platform: Platform): Promise<number> {
+  const context = createContext(platform);
+  const placed = placeLeadingFlags(args, routes);
+  if (placed.kind === "refuse") {
+    platform.stderr.write(formatError(usageError(placed.message, placed.hint)) + "\n");
+    return ExitCode.Usage;
+  }
+  try {
+    await run(app, placed.args, context);
+  } catch (error) {
+    platform.stderr.write(describeError(error) + "\n");
+    return ExitCode.BackendFailed;
+  }
+  const code = Number(context.process.exitCode ?? 0);
+  // stricli reports its own failures with negative codes: bad arguments and unknown commands
+  // are usage errors; anything else went wrong inside clinvk.
+  if (code === StricliExit.InvalidArgument || code === StricliExit.UnknownCommand) {
+    return ExitCode.Usage;
+  }
+  return code < 0 ? ExitCode.BackendFailed : code;
+}
+
+/** Runs clinvk as the command line does, on the real platform. */
+export function runCommandLine(args: string[]): Promise<number> {
+  return runApp(args, commandPlatform());
+}
