@@ -50,9 +50,18 @@ if (import.meta.main) {
       ? `${VERSION}\n`
       : versionText({ runtime, os: Deno.build.os }, asked.json);
     try {
-      Deno.stdout.writeSync(new TextEncoder().encode(text));
-    } catch {
-      // Nobody reads (`clinvk version | true`): nothing to say.
+      const bytes = new TextEncoder().encode(text);
+      for (let written = 0; written < bytes.length;) {
+        written += Deno.stdout.writeSync(bytes.subarray(written));
+      }
+    } catch (error) {
+      // Nobody reads (`clinvk version | true`): nothing to say. Anything else, as every command.
+      if (!(error instanceof Deno.errors.BrokenPipe)) {
+        const why = error instanceof Error ? error.message : String(error);
+        const line = `clinvk: Cannot write to stdout: ${why}. Check where stdout is redirected.\n`;
+        Deno.stderr.writeSync(new TextEncoder().encode(line));
+        Deno.exitCode = ExitCode.BackendFailed;
+      }
     }
   } else {
     const stderr = {

@@ -42,7 +42,7 @@ export interface PlanInput {
   /** For a fork planned from its parent (dry run): the parent's backend session. */
   forkOf?: string;
   prompt: string;
-  /** Model alias or name asked for this turn. */
+  /** Model alias or name asked for this turn (else the session's requested model, if any). */
   model?: string;
   systemPrompt?: string;
   partial: boolean;
@@ -62,7 +62,8 @@ export async function planTurn(input: PlanInput): Promise<TurnPlan> {
   const settings = input.config.backends[backend.name] ?? { extra_args: [], env: {} };
   const request: TurnRequest = {
     prompt: input.prompt,
-    model: backend.resolveModel(input.model ?? record?.metadata.requested_model ?? settings.model),
+    // The caller chose the fallback: a new session's configured model, a session's own.
+    model: backend.resolveModel(input.model ?? record?.metadata.requested_model),
     // `${UNSET}` in config expands to "", which means "not set".
     approvalMode: settings.approval_mode || undefined,
     sandboxMode: settings.sandbox_mode || undefined,
