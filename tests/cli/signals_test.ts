@@ -10,21 +10,9 @@ import { join } from "node:path";
 import { fakeBinDir, readFakeLog } from "../fixtures/fake_backends.ts";
 import { assertIncludes } from "../support/assert.ts";
 import { clinvkEnv, type Sandbox, spawnClinvk, withSandbox } from "../support/clinvk.ts";
+import { stillRunning } from "../support/processes.ts";
 
 type Json = Record<string, unknown>;
-
-/** Whether `pid` still runs a moment later (Linux /proc; a zombie does not count). */
-async function stillRunning(pid: number): Promise<boolean> {
-  const running = () => {
-    try {
-      return !/^\d+ \(.*\) [ZX]/.test(Deno.readTextFileSync(`/proc/${pid}/stat`));
-    } catch {
-      return false;
-    }
-  };
-  for (let i = 0; i < 40 && running(); i++) await new Promise((r) => setTimeout(r, 50));
-  return running();
-}
 
 /** Polls `sessions list` until a session is active (its backend reported its id). */
 async function activeSession(sb: Sandbox): Promise<Json> {

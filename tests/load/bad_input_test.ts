@@ -22,6 +22,7 @@ import {
   spawnClinvk,
   withSandbox,
 } from "../support/clinvk.ts";
+import { stillRunning } from "../support/processes.ts";
 
 /** One row of the matrix. */
 interface BadCase {
@@ -808,19 +809,6 @@ const TURN_CASES: TurnCase[] = [
     says: /Permission denied: .*--allow-write/,
   },
 ];
-
-/** Whether `pid` still runs a moment later (Linux /proc; a zombie does not count). */
-async function stillRunning(pid: number): Promise<boolean> {
-  const running = () => {
-    try {
-      return !/^\d+ \(.*\) [ZX]/.test(Deno.readTextFileSync(`/proc/${pid}/stat`));
-    } catch {
-      return false;
-    }
-  };
-  for (let i = 0; i < 40 && running(); i++) await new Promise((r) => setTimeout(r, 50));
-  return running();
-}
 
 for (const bad of TURN_CASES) {
   Deno.test(`clinvk exits ${bad.code} with one clear line, loses nothing and leaves no backend running on ${bad.what}`, async () => {

@@ -8,26 +8,9 @@ import { join } from "node:path";
 import { denoPlatform } from "../../src/platform/deno_platform.ts";
 import { StopRequest } from "../../src/platform/stop_signals.ts";
 import { runProcess } from "../../src/runner/run_process.ts";
+import { stillRunning } from "../support/processes.ts";
 
 const platform = denoPlatform();
-
-/** Whether a process with this pid is still running (Linux: /proc; a zombie is not). */
-function running(pid: number): boolean {
-  try {
-    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-    return !/^\d+ \(.*\) [ZX]/.test(stat);
-  } catch {
-    return false;
-  }
-}
-
-/** Whether `pid` is still running a moment after it was killed (a SIGKILL lands at once). */
-async function alive(pid: number): Promise<boolean> {
-  for (let i = 0; i < 40 && running(pid); i++) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return running(pid);
-}
 
 async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "clinvk-runner-" });
@@ -91,7 +74,7 @@ Deno.test("runProcess() stops a wrapper's grandchild on timeout and does not wai
     const worker = await pidFrom(pidFile);
     assert.equal(outcome.stopped?.kind, "timeout");
     assert.deepEqual(lines, ["started"]);
-    assert.equal(await alive(worker), false, `the worker ${worker} outlived the run`);
+    assert.equal(await stillRunning(worker), false, `the worker ${worker} outlived the run`);
   });
 });
 
@@ -119,7 +102,7 @@ Deno.test("runProcess() forwards an abort's signal to the whole group", async ()
     );
     assert.equal(outcome.stopped?.kind, "abort");
     assert.equal((await Deno.readTextFile(seen)).trim(), "TERM");
-    assert.equal(await alive(await pidFrom(pidFile)), false);
+    assert.equal(await stillRunning(await pidFrom(pidFile)), false);
   });
 });
 
@@ -147,7 +130,11 @@ Deno.test("runProcess() kills what the backend left running when it exits", asyn
     assert.equal(outcome.exitCode, 0);
     assert.equal(outcome.stopped, undefined);
     assert.deepEqual(lines, ["answer"]);
-    assert.equal(await alive(await pidFrom(pidFile)), false, "the leftover outlived the run");
+    assert.equal(
+      await stillRunning(await pidFrom(pidFile)),
+      false,
+      "the leftover outlived the run",
+    );
   });
 });
 

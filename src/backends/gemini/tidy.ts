@@ -7,7 +7,7 @@
  */
 import { errorMessage } from "../../platform/fs_errors.ts";
 import type { AfterTurn, BackendContext } from "../types.ts";
-import { findChats, GEMINI_SESSION_ID, geminiHome } from "./chats.ts";
+import { type ChatFile, findChats, GEMINI_SESSION_ID, geminiHome } from "./chats.ts";
 
 /**
  * Removes every chat file whose first line carries exactly `sessionId`; removes nothing when
@@ -17,10 +17,15 @@ export async function forgetGeminiSession(
   context: BackendContext,
   sessionId: string,
 ): Promise<string | undefined> {
+  const chats = await sessionChats(context, sessionId);
+  return await removeAll(context, chats.map((chat) => chat.path), sessionId);
+}
+
+/** The chat files whose first line carries exactly `sessionId` (none for an id that cannot be one). */
+async function sessionChats(context: BackendContext, sessionId: string): Promise<ChatFile[]> {
   const home = geminiHome(context.env);
-  if (!home || !GEMINI_SESSION_ID.test(sessionId)) return undefined;
-  const { verified } = await findChats(context.fs, home, context.workdir, sessionId);
-  return await removeAll(context, verified.map((chat) => chat.path), sessionId);
+  if (!home || !GEMINI_SESSION_ID.test(sessionId)) return [];
+  return (await findChats(context.fs, home, context.workdir, sessionId)).verified;
 }
 
 /**
@@ -31,9 +36,7 @@ export async function tidyGeminiSession(
   context: BackendContext,
   sessionId: string,
 ): Promise<AfterTurn> {
-  const home = geminiHome(context.env);
-  if (!home || !GEMINI_SESSION_ID.test(sessionId)) return { saved: false };
-  const { verified } = await findChats(context.fs, home, context.workdir, sessionId);
+  const verified = await sessionChats(context, sessionId);
   const saved = verified.some((chat) => chat.hasMessages);
   if (!saved) return { saved };
   const duplicates = verified.filter((chat) => !chat.hasMessages).map((chat) => chat.path);
@@ -46,10 +49,7 @@ export async function geminiTranscriptPath(
   context: BackendContext,
   sessionId: string,
 ): Promise<string | undefined> {
-  const home = geminiHome(context.env);
-  if (!home || !GEMINI_SESSION_ID.test(sessionId)) return undefined;
-  const { verified } = await findChats(context.fs, home, context.workdir, sessionId);
-  const full = verified.filter((chat) => chat.hasMessages)
+  const full = (await sessionChats(context, sessionId)).filter((chat) => chat.hasMessages)
     .sort((a, b) => Number(b.inWorkdir) - Number(a.inWorkdir) || b.name.localeCompare(a.name));
   return full[0]?.path;
 }
