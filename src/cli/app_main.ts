@@ -26,9 +26,22 @@ export async function runApp(args: string[], platform: Platform): Promise<number
     platform.stderr.write(describeError(error) + "\n");
     return ExitCode.BackendFailed;
   }
-  const code = Number(context.process.exitCode ?? 0);
-  // stricli reports its own failures with negative codes: bad arguments and unknown commands
-  // are usage errors; anything else went wrong inside clinvk.
+  return processExitCode(Number(context.process.exitCode ?? 0));
+}
+
+/**
+ * The process's exit code for the code stricli ended with. stricli reports its own failures
+ * with negative codes: bad arguments and unknown commands are usage errors (2); anything else
+ * (a command that failed to load, an internal error) went wrong inside clinvk (1).
+ *
+ * @example
+ * ```ts
+ * processExitCode(-4); // 2: invalid argument
+ * processExitCode(-2); // 1: a command failed to load
+ * processExitCode(143); // 143: the command's own code
+ * ```
+ */
+export function processExitCode(code: number): number {
   if (code === StricliExit.InvalidArgument || code === StricliExit.UnknownCommand) {
     return ExitCode.Usage;
   }

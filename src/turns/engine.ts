@@ -133,7 +133,7 @@ export interface TurnReport {
  *
  * @example
  * ```ts ignore
- * const report = await runTurn(deps, { kind: "new", backend: "claude", workdir: "/src/app" }, {
+ * const report = await runTurn(deps, { kind: "new", backend, workdir: "/src/app" }, {
  *   prompt: "Add a test for parseConfig",
  *   onEvent: (event) => event.type === "message" && console.log(event.text),
  * });

@@ -1,10 +1,8 @@
 /**
  * The session lifecycle of a turn, in process (`runCli` on a platform whose backend calls
- * replay the recorded samples): start failures, a save that fails after the answer, a fork
- * created without a prompt, the one fatal error of stream-json, time limits and signals.
+ * replay the recorded samples): start failures, a fork created without a prompt, the one fatal error of stream-json, time limits and signals.
  */
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { SpawnError } from "../../src/platform/types.ts";
 import { assertIncludes } from "../support/assert.ts";
 import { inProcess, sample } from "../support/in_process.ts";
@@ -33,44 +31,6 @@ Deno.test("a backend that cannot start leaves no session, and an existing one is
   assert.equal(again.code, 3);
   const shown = await sb.json(["sessions", "show", String(made.session_id), "--json"]);
   assert.equal(shown.status, "error", "not left active");
-});
-
-Deno.test("when the disk fills during a turn, the answer is shown and the message names the session and what was not saved", async () => {
-  await using sb = await inProcess();
-  sb.script = () => sample("claude", NEW.claude!);
-  const first = await sb.json(["-b", "claude", "-o", "json", "first"]);
-  const id = String(first.session_id);
-  const before = await Deno.readTextFile(join(sb.home, "sessions", `${id}.json`));
-  let full = false;
-  const real = sb.platform.fs;
-  const enospc = () =>
-    Object.assign(new Error("No space left on device (os error 28)"), { code: "ENOSPC" });
-  sb.platform.fs = {
-    ...real,
-    open: async (path, options) => {
-      if (full && (options?.write || options?.append || options?.create)) throw enospc();
-      return await real.open(path, options);
-    },
-    writeFile: (path, data, options) =>
-      full ? Promise.reject(enospc()) : real.writeFile(path, data, options),
-    writeTextFile: (path, data, options) =>
-      full ? Promise.reject(enospc()) : real.writeTextFile(path, data, options),
-  };
-  sb.script = () => ({ ...sample("claude", "resume-stream-json"), onStart: () => (full = true) });
-  const result = await sb.run(["resume", id, "second"]);
-  full = false;
-  assert.equal(result.code, 1, result.stderr);
-  assertIncludes(result.stdout, "ECHO turn=2");
-  const lines = result.stderr.trim().split("\n");
-  assert.equal(lines.length, 1, result.stderr);
-  assert.match(
-    lines[0]!,
-    new RegExp(`not saved to session ${id}: its turn count, token usage and status`),
-  );
-  assertIncludes(lines[0]!, "Free some disk space");
-  // The file was not damaged: it is the one from before the turn, or with its status active.
-  const after = JSON.parse(await Deno.readTextFile(join(sb.home, "sessions", `${id}.json`)));
-  assert.equal(after.turn_count, JSON.parse(before).turn_count);
 });
 
 Deno.test("a fork made without a prompt forks the backend session on its first turn", async () => {

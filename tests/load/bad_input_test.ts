@@ -23,6 +23,8 @@ import {
   withSandbox,
 } from "../support/clinvk.ts";
 import { stillRunning } from "../support/processes.ts";
+import { inProcess, sample } from "../support/in_process.ts";
+import { assertIncludes } from "../support/assert.ts";
 
 /** One row of the matrix. */
 interface BadCase {
@@ -1065,4 +1067,43 @@ Deno.test("runCli() answers read commands from the files on a read-only store, s
     assert.equal(tag.code, 1, tag.stderr);
     assertOneClearLine(tag.stderr, /Cannot write .*Read-only file system.*read-only/);
   });
+});
+
+// The disk filling while a backend works (issue 9.18, the turn part), in process.
+Deno.test("when the disk fills during a turn, the answer is shown and the message names the session and what was not saved", async () => {
+  await using sb = await inProcess();
+  sb.script = () => sample("claude", "new-stream-json");
+  const first = await sb.json(["-b", "claude", "-o", "json", "first"]);
+  const id = String(first.session_id);
+  const before = await Deno.readTextFile(join(sb.home, "sessions", `${id}.json`));
+  let full = false;
+  const real = sb.platform.fs;
+  const enospc = () =>
+    Object.assign(new Error("No space left on device (os error 28)"), { code: "ENOSPC" });
+  sb.platform.fs = {
+    ...real,
+    open: async (path, options) => {
+      if (full && (options?.write || options?.append || options?.create)) throw enospc();
+      return await real.open(path, options);
+    },
+    writeFile: (path, data, options) =>
+      full ? Promise.reject(enospc()) : real.writeFile(path, data, options),
+    writeTextFile: (path, data, options) =>
+      full ? Promise.reject(enospc()) : real.writeTextFile(path, data, options),
+  };
+  sb.script = () => ({ ...sample("claude", "resume-stream-json"), onStart: () => (full = true) });
+  const result = await sb.run(["resume", id, "second"]);
+  full = false;
+  assert.equal(result.code, 1, result.stderr);
+  assertIncludes(result.stdout, "ECHO turn=2");
+  const lines = result.stderr.trim().split("\n");
+  assert.equal(lines.length, 1, result.stderr);
+  assert.match(
+    lines[0]!,
+    new RegExp(`not saved to session ${id}: its turn count, token usage and status`),
+  );
+  assertIncludes(lines[0]!, "Free some disk space");
+  // The file was not damaged: it is the one from before the turn, or with its status active.
+  const after = JSON.parse(await Deno.readTextFile(join(sb.home, "sessions", `${id}.json`)));
+  assert.equal(after.turn_count, JSON.parse(before).turn_count);
 });

@@ -34,7 +34,8 @@ export const claudeBackend: Backend = {
   fork: "native",
   ephemeral: "native",
   resolveModel: (model) => resolveModelAlias(CLAUDE_MODELS, model),
-  turnArgs: (request) => Promise.resolve(claudeArgs(request)),
+  // A setting it refuses rejects the promise, like any other failure of the call.
+  turnArgs: (request) => new Promise((resolve) => resolve(claudeArgs(request))),
   interactiveArgs: (backendSessionId) => ["--resume", backendSessionId],
   createStreamParser: () => new ClaudeStreamParser(),
   errorFromStderr: claudeErrorFromStderr,

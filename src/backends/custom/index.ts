@@ -43,7 +43,7 @@ export function customBackend(name: string, settings: BackendConfig): Backend {
     choosesSessionId: (args.new ?? []).some((a) => placeholdersIn(a).includes("session_id")),
     resolveModel: (model) => resolveModelAlias(models, model),
     turnArgs: (request, context) =>
-      Promise.resolve(customArgs(name, settings, request, context.workdir)),
+      new Promise((resolve) => resolve(customArgs(name, settings, request, context.workdir))),
     createStreamParser: () => createCustomParser(name, output),
     errorFromStderr: (stderr) => errorLine(stderr, { noise: [] }),
     classifyError: classifyCustomError,

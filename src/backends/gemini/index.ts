@@ -35,7 +35,7 @@ export const geminiBackend: Backend = {
   fork: "copy",
   ephemeral: "forget",
   resolveModel: (model) => resolveModelAlias(GEMINI_MODELS, model),
-  turnArgs: (request) => Promise.resolve(geminiArgs(request)),
+  turnArgs: (request) => new Promise((resolve) => resolve(geminiArgs(request))),
   interactiveArgs: (backendSessionId) => ["--resume", backendSessionId],
   createStreamParser: () => new GeminiStreamParser(),
   errorFromStderr: geminiErrorFromStderr,

@@ -49,7 +49,7 @@ function commandFlags(command: Command<CommandContext>, values: Record<string, s
 
 /**
  * Flattens the route map into nodes. `values` maps flag names (as declared, camelCase) to the
- * fixed values to complete, e.g. `{ backend: ["claude", "codex", "gemini"] }`.
+ * fixed values to complete, e.g. `{ backend: [...BACKEND_NAMES] }`.
  */
 export function commandTree(
   root: RouteMap<CommandContext>,
