@@ -96,24 +96,48 @@ export interface JobHandlers {
   onSession?(info: { session_id: string; worker: string | null }): void;
 }
 
+/** Where a run's tasks were sent, as its record keeps it (so `runs resume` goes there again). */
+export interface DispatchRef {
+  /** The queue's address without credentials, e.g. `nats://10.0.0.5:4222`. */
+  url: string;
+  /** The pool of workers the run's tasks go to, when one was named. */
+  pool?: string;
+}
+
 /** Runs task attempts somewhere. */
 export interface Dispatcher {
   /** Shown in `runs show` and logs, e.g. `local`. */
   readonly name: string;
+  /** Where tasks go, for the run record; absent for this process (the local pool). */
+  readonly ref?: DispatchRef;
   /**
    * Runs one job to its end. Resolves with its outcome — a failed turn is an outcome, not a
    * rejection; rejects only when the dispatcher itself broke. Aborting `signal` stops the job
    * (its backend's process group); the outcome then says `interrupted`.
+   *
+   * A job id runs at most once: given a job whose id the dispatcher (or the queue behind it)
+   * already knows — one {@linkcode recover} reported as running, or one a dead coordinator
+   * published — it follows that job to its end instead of starting it again.
    */
   run(job: TaskJob, handlers: JobHandlers, signal: AbortSignal): Promise<TaskOutcome>;
   /**
-   * For `runs resume`: the outcomes of these jobs (started by a coordinator that died) that
-   * finished meanwhile. Jobs not returned are run again. The local pool returns none, and marks
-   * their half-run sessions `error`.
+   * For `runs resume`: what became of these jobs, started by a coordinator that died. Jobs in
+   * `outcomes` finished meanwhile; jobs in `running` are still queued or running elsewhere and
+   * are followed again by calling {@linkcode run} with the same job id. Any other job is run
+   * again as a new attempt. The local pool reports none of either (its jobs died with their
+   * process), and marks their half-run sessions `error`.
    */
-  recover(runId: string, jobs: readonly RecoverableJob[]): Promise<TaskOutcome[]>;
+  recover(runId: string, jobs: readonly RecoverableJob[]): Promise<JobRecovery>;
   /** Releases what the dispatcher holds (connections); the run is over. */
   close(): Promise<void>;
+}
+
+/** What {@linkcode Dispatcher.recover} found out about a dead coordinator's jobs. */
+export interface JobRecovery {
+  /** Jobs that finished meanwhile. */
+  outcomes: TaskOutcome[];
+  /** Ids of jobs still queued or running somewhere, to follow again. */
+  running: string[];
 }
 
 /** A job a dead coordinator had started, as its run record knows it. */

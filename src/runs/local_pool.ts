@@ -6,7 +6,7 @@
  */
 import { formatTimestamp } from "../sessions/time.ts";
 import type { TurnDeps } from "../turns/engine.ts";
-import type { Dispatcher, RecoverableJob, TaskOutcome } from "./dispatcher.ts";
+import type { Dispatcher, JobRecovery, RecoverableJob } from "./dispatcher.ts";
 import { executeTask } from "./task_executor.ts";
 
 /**
@@ -22,7 +22,10 @@ export function localDispatcher(deps: TurnDeps): Dispatcher {
   return {
     name: "local",
     run: (job, handlers, signal) => executeTask(deps, job, handlers, signal),
-    recover: (_runId, jobs) => markStale(deps, jobs),
+    recover: async (_runId, jobs) => {
+      await markStale(deps, jobs);
+      return { outcomes: [], running: [] } satisfies JobRecovery;
+    },
     close: () => Promise.resolve(),
   };
 }
@@ -32,22 +35,38 @@ export function localDispatcher(deps: TurnDeps): Dispatcher {
  * again. Its half-run session is marked `error` (nobody holds it any more), so it does not
  * linger as `active`.
  */
-async function markStale(deps: TurnDeps, jobs: readonly RecoverableJob[]): Promise<TaskOutcome[]> {
-  for (const job of jobs) {
-    if (!job.session_id || job.worker) continue;
+async function markStale(deps: TurnDeps, jobs: readonly RecoverableJob[]): Promise<void> {
+  const sessions = jobs.filter((job) => job.session_id && !job.worker).map((j) => j.session_id!);
+  await markSessionsInterrupted(
+    deps,
+    sessions,
+    "interrupted: the clinvk process running this task was killed",
+  );
+}
+
+/**
+ * Marks each of these sessions `error` with `reason`, when it is still `active` or `created`
+ * and nobody holds it: the process that ran its turn died without saving how it ended. Used by
+ * `runs resume` here and by a worker that starts again after it was killed.
+ */
+export async function markSessionsInterrupted(
+  deps: TurnDeps,
+  sessionIds: readonly string[],
+  reason: string,
+): Promise<void> {
+  for (const id of sessionIds) {
     try {
-      const session = await deps.store.get(job.session_id);
+      const session = await deps.store.get(id);
       if (!session || (session.status !== "active" && session.status !== "created")) continue;
       await using _lease = await deps.store.acquireLease(session.id, { wait: false });
       await deps.store.update(session.id, (current) => ({
         ...current,
         status: "error",
-        error: "interrupted: the clinvk process running this task was killed",
+        error: reason,
         last_used_at: formatTimestamp(deps.platform.clock.now()),
       }));
     } catch {
       // In use by someone else, or gone: leave it as it is.
     }
   }
-  return [];
 }

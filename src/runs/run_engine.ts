@@ -121,6 +121,7 @@ export async function startRun(
       pid: deps.platform.pid,
       started_at: deps.platform.clock.now().toISOString(),
     };
+    record.dispatch = deps.dispatcher?.ref ?? null;
     await deps.runs.save(record);
   } catch (error) {
     await lease.release();
@@ -159,7 +160,8 @@ export async function resumeRun(
       for (const task of record.tasks) {
         if (task.state === "done") continue;
         task.state = "pending";
-        task.attempts = 0;
+        // Attempts count on (job ids stay unique); the retries start again from here.
+        task.retry_base = task.attempts;
         task.reason = null;
       }
       record.status = "running";
@@ -171,6 +173,7 @@ export async function resumeRun(
       pid: deps.platform.pid,
       started_at: deps.platform.clock.now().toISOString(),
     };
+    record.dispatch = deps.dispatcher?.ref ?? null;
     await deps.runs.save(record);
     return drive(deps, record, lease, { resumed: true, recover });
   } catch (error) {
@@ -288,8 +291,10 @@ function drive(
         time: clock.now().toISOString(),
       });
       if (start.recover.length > 0) {
-        for (const outcome of await dispatcher.recover(record.id, start.recover)) {
-          scheduler.adopt(outcome);
+        const recovery = await dispatcher.recover(record.id, start.recover);
+        for (const outcome of recovery.outcomes) scheduler.adopt(outcome);
+        for (const job of start.recover) {
+          if (recovery.running.includes(job.job_id)) scheduler.reattach(job.task_id, job.attempt);
         }
       }
       if (record.status === "running") await scheduler.run();

@@ -5,6 +5,7 @@
  * @module
  */
 import type { TokenUsage } from "../backends/types.ts";
+import type { DispatchRef } from "./dispatcher.ts";
 import type { RunKind, RunSpec, TaskSpec } from "./run_spec.ts";
 
 /** On-disk format version of run records. */
@@ -54,8 +55,16 @@ export interface TaskRecord {
   /** The task as planned: backend resolved, workdir absolute. */
   spec: TaskSpec & { backend: string; workdir: string };
   state: TaskState;
-  /** Attempts started in this run (retries included). */
+  /**
+   * Attempts started for this task, retries and resumed runs included: attempt `n` is job
+   * `<run-id>.<task-id>.<n>`, so no two attempts share a job id.
+   */
   attempts: number;
+  /**
+   * Attempts made before the latest `runs resume`; the task's `retries` count from here, so a
+   * resumed task has its retries again.
+   */
+  retry_base?: number;
   /** clinvk session of the latest attempt; `null` when ephemeral or not started. */
   session_id: string | null;
   /** Sessions of earlier attempts (a retry or a resumed run starts a new one). */
@@ -137,6 +146,8 @@ export interface RunRecord {
   cwd: string;
   options: RunOptions;
   coordinator?: Coordinator | null;
+  /** Where the tasks were sent (`--dispatch`); absent or `null`: run in the coordinator. */
+  dispatch?: DispatchRef | null;
   /** Set by `clinvk runs cancel`; the coordinator stops the run when it sees it. */
   cancel_requested_at?: string | null;
   tasks: TaskRecord[];

@@ -45,6 +45,8 @@ export class Scheduler {
   readonly #order: TaskRecord[];
   readonly #running = new Map<string, Running>();
   readonly #notBefore = new Map<string, number>();
+  /** Tasks whose job a dead coordinator started and that still runs elsewhere (`reattach`). */
+  readonly #reattached = new Set<string>();
   readonly #finished = Promise.withResolvers<void>();
   #stopped: StopCause | undefined;
   #stopReason = "";
@@ -98,7 +100,12 @@ export class Scheduler {
     if (!this.#stopped) {
       const max = this.#record.options.max_parallel;
       const now = this.#hooks.now().getTime();
-      for (const task of this.#record.tasks) {
+      // Jobs still running elsewhere are followed first: they already hold a worker.
+      const order = this.#reattached.size === 0 ? this.#record.tasks : [
+        ...this.#record.tasks.filter((t) => this.#reattached.has(t.id)),
+        ...this.#record.tasks.filter((t) => !this.#reattached.has(t.id)),
+      ];
+      for (const task of order) {
         if (this.#running.size >= max) break;
         if (task.state !== "pending" || (this.#notBefore.get(task.id) ?? 0) > now) continue;
         if (!this.#needsMet(task)) continue;
@@ -171,13 +178,14 @@ export class Scheduler {
       return;
     }
     const now = this.#hooks.now().toISOString();
+    const following = this.#reattached.delete(task.id);
     task.attempts = attempt;
     task.state = "running";
     task.started_at ??= now;
     task.ended_at = null;
     task.reason = null;
     task.prompt = job.prompt;
-    if (job.target.kind !== "resume" && task.session_id) {
+    if (job.target.kind !== "resume" && task.session_id && !following) {
       task.previous_sessions = [...task.previous_sessions ?? [], task.session_id];
       task.session_id = null;
     }
@@ -220,6 +228,20 @@ export class Scheduler {
   }
 
   /**
+   * Follows attempt `attempt` of a task, which a previous coordinator started and which still
+   * runs elsewhere (see `Dispatcher.recover`), before {@linkcode run}: the task is launched
+   * first, with that attempt's job id, so the dispatcher attaches to it instead of running it
+   * again.
+   */
+  reattach(taskId: string, attempt: number): void {
+    const task = this.#byId.get(taskId);
+    if (!task || task.state !== "pending" || attempt < 1) return;
+    task.attempts = attempt - 1;
+    task.retry_base = Math.min(task.retry_base ?? 0, attempt - 1);
+    this.#reattached.add(task.id);
+  }
+
+  /**
    * Applies the outcome of an attempt a previous coordinator started (see
    * `Dispatcher.recover`), before {@linkcode run}.
    */
@@ -256,7 +278,10 @@ export class Scheduler {
       task.error_class = "check";
       this.#end(task, "failed");
       this.#afterFailure(task);
-    } else if (isRetryable(outcome.error_class) && task.attempts <= task.spec.retries) {
+    } else if (
+      isRetryable(outcome.error_class) &&
+      task.attempts - (task.retry_base ?? 0) <= task.spec.retries
+    ) {
       const delayMs = retryDelayMs(
         task.spec.retry_delay_seconds,
         task.attempts,
