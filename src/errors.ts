@@ -15,6 +15,8 @@ export const ExitCode = {
   Busy: 5,
   /** A budget ran out: a run's `--max-tokens`, or a daily `session.budget.*` before a turn. */
   BudgetExceeded: 6,
+  /** The NATS server of `--dispatch` or `clinvk worker` cannot be reached or refused us. */
+  DispatchUnavailable: 7,
   Timeout: 124,
   Interrupted: 130,
 } as const;

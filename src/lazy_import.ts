@@ -16,6 +16,9 @@ export const LAZY_MODULES = [
   "src/cli/serve/serve_command.ts",
   "src/cli/serve/keys_command.ts",
   "src/cli/runs/run_machinery.ts",
+  "src/cli/worker/worker_command.ts",
+  "src/cli/worker/worker_list_command.ts",
+  "src/dispatch/nats/nats_dispatcher.ts",
   "src/config/validate.ts",
   "src/config/yaml_commands.ts",
 ] as const;

@@ -34,6 +34,7 @@ import { serveRoutes } from "./serve/routes.ts";
 import { sessionsRoutes } from "./sessions/routes.ts";
 import { usageCommand } from "./usage_command.ts";
 import { versionCommand } from "./version_command.ts";
+import { workerRoutes } from "./worker/routes.ts";
 
 const USAGE_HINT = 'Run "clinvk --help" for usage.';
 
@@ -50,6 +51,7 @@ export const routes: RouteMap<AppContext> = buildRouteMap({
     usage: usageCommand,
     config: configRoutes,
     serve: serveRoutes,
+    worker: workerRoutes,
     version: versionCommand,
     completions: completionsCommand(() => routes),
   },

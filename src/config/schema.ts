@@ -127,6 +127,40 @@ export interface Config {
   timeout_seconds: number;
   /** `clinvk serve` (README "Server"). */
   server: ServerConfig;
+  /** Where runs send their tasks (README "Running across machines"). */
+  dispatch?: { url?: string; pool?: string };
+  /** How to reach the NATS server: credentials and TLS, for `--dispatch` and `clinvk worker`. */
+  nats?: NatsConfig;
+  /** `clinvk worker`. */
+  worker: WorkerConfig;
+}
+
+/** Credentials and TLS files for the NATS server. */
+export interface NatsConfig {
+  user?: string;
+  password?: string;
+  token?: string;
+  /** A `.creds` file (JWT and nkey seed), as `nsc` writes it. */
+  creds_file?: string;
+  /** A file holding an nkey seed (`SU…`). */
+  nkey_file?: string;
+  tls_ca_file?: string;
+  tls_cert_file?: string;
+  tls_key_file?: string;
+}
+
+/** Settings of `clinvk worker`. */
+export interface WorkerConfig {
+  /** The worker's name on the queue; default: one made up and kept in `$CLINVK_HOME/worker/id`. */
+  id?: string;
+  /** Backends it offers; default: every installed one. */
+  backends: string[];
+  pool?: string;
+  max_parallel: number;
+  /** Directories (with their subdirectories) tasks may run in; empty = where the worker started. */
+  allowed_roots: string[];
+  /** Seconds without a heartbeat after which a task is given to another worker. */
+  ack_wait_seconds: number;
 }
 
 /** Formats of the server's request log. */
@@ -204,6 +238,8 @@ export interface KeySpec {
   description: string;
   /** Only for custom backends (`backends.<name>.kind: custom`). */
   customOnly?: boolean;
+  /** A password or token: `config show` and `config get` print it masked. */
+  secret?: boolean;
 }
 
 function key(
@@ -211,8 +247,9 @@ function key(
   type: KeyType,
   defaultValue: ConfigValue | undefined,
   description: string,
+  options: { secret?: boolean } = {},
 ): KeySpec {
-  return { path, type, default: defaultValue, description };
+  return { path, type, default: defaultValue, description, ...options };
 }
 
 /** One per-backend key, relative to `backends.<name>`. */
@@ -486,6 +523,70 @@ export function isBuiltinBackend(name: string): boolean {
   return (BACKEND_NAMES as readonly string[]).includes(name);
 }
 
+/** The `dispatch.*`, `nats.*` and `worker.*` keys of runs across machines. */
+function distributedKeys(): KeySpec[] {
+  const file = (name: string, what: string) =>
+    key(`nats.${name}`, { kind: "string" }, undefined, what);
+  return [
+    key(
+      "dispatch.url",
+      { kind: "string" },
+      undefined,
+      "Where parallel, chain and compare send their tasks: nats://host:4222 or tls://host:4222 " +
+        "(default: run them in this process)",
+    ),
+    key(
+      "dispatch.pool",
+      { kind: "string" },
+      undefined,
+      "Pool of workers that gets a run's tasks (workers started with --pool NAME)",
+    ),
+    key("nats.user", { kind: "string" }, undefined, "NATS user name (with nats.password)"),
+    key("nats.password", { kind: "string" }, undefined, "NATS password; use ${VAR}", {
+      secret: true,
+    }),
+    key("nats.token", { kind: "string" }, undefined, "NATS authentication token; use ${VAR}", {
+      secret: true,
+    }),
+    file("creds_file", "NATS credentials file (.creds: JWT and nkey seed)"),
+    file("nkey_file", "File holding a NATS nkey seed (SU…)"),
+    file("tls_ca_file", "CA certificate that signed the NATS server's certificate (PEM)"),
+    file("tls_cert_file", "Client certificate for NATS servers that verify clients (PEM)"),
+    file("tls_key_file", "Key of nats.tls_cert_file (PEM)"),
+    key(
+      "worker.id",
+      { kind: "string" },
+      undefined,
+      "Name of this worker on the queue (default: made up once, kept in $CLINVK_HOME/worker/id)",
+    ),
+    key(
+      "worker.backends",
+      { kind: "string_list" },
+      [],
+      "Backends clinvk worker offers (default: every installed one)",
+    ),
+    key("worker.pool", { kind: "string" }, undefined, "Pool clinvk worker serves (--pool)"),
+    key(
+      "worker.max_parallel",
+      { kind: "int", min: 1, max: 1000 },
+      4,
+      "Tasks clinvk worker runs at once",
+    ),
+    key(
+      "worker.allowed_roots",
+      { kind: "string_list" },
+      [],
+      "Directories (with subdirectories) tasks may run in; empty = where the worker started",
+    ),
+    key(
+      "worker.ack_wait_seconds",
+      { kind: "int", min: 1, max: 3600 },
+      30,
+      "Seconds a silent worker keeps a task before it goes to another worker",
+    ),
+  ];
+}
+
 /** Every config key, in the order `config show` and the README list them. */
 export const CONFIG_KEYS: readonly KeySpec[] = Object.freeze([
   key(
@@ -570,6 +671,7 @@ export const CONFIG_KEYS: readonly KeySpec[] = Object.freeze([
     "Kill a backend that runs longer than this many seconds (0 = no limit)",
   ),
   ...serverKeys(),
+  ...distributedKeys(),
 ]);
 
 const KEYS_BY_PATH: ReadonlyMap<string, KeySpec> = new Map(CONFIG_KEYS.map((k) => [k.path, k]));

@@ -67,6 +67,13 @@ export function runDetails(record: RunRecord, now: Date, live: boolean, width?: 
     ...(record.finished_at ? [`Finished:   ${record.finished_at}`] : []),
     `Tokens:     ${tokens(record.token_usage.total)}`,
     `Options:    ${options.join(" · ")}`,
+    ...(record.dispatch
+      ? [
+        `Dispatch:   ${record.dispatch.url}${
+          record.dispatch.pool ? ` (pool ${record.dispatch.pool})` : ""
+        }`,
+      ]
+      : []),
     `Tasks:      ${
       Object.entries(counts).filter(([, n]) => n > 0).map(([state, n]) => `${n} ${state}`).join(
         ", ",
@@ -85,6 +92,15 @@ export function runDetails(record: RunRecord, now: Date, live: boolean, width?: 
         }`,
       );
     }
+  }
+  const workers = [...new Set(record.tasks.flatMap((t) => t.worker ? [t.worker] : []))].sort();
+  if (workers.length > 0) {
+    lines.push(
+      "",
+      `Sessions live on the workers that ran them (${workers.join(", ")}), in their stores: ` +
+        "continue one with resume: <session-id> in a run sent with --dispatch (it goes back to " +
+        "that worker), or with clinvk resume <session-id> on that machine.",
+    );
   }
   const worktrees = record.tasks.filter((t) => t.worktree);
   if (worktrees.length > 0) {

@@ -64,6 +64,7 @@ export function buildJob(record: RunRecord, task: TaskRecord, attempt: number): 
       worker = other.worker;
     } else {
       sessionId = ref.session_id;
+      worker = ref.worker ?? null;
     }
     target = spec.resume
       ? { kind: "resume", session_id: sessionId }

@@ -35,6 +35,19 @@ export interface PlanOptions {
   worktree?: boolean;
   /** Nesting depth of this run (1 when started from a shell). */
   depth: number;
+  /**
+   * For runs sent to workers: finds a session this machine's store does not hold but a worker
+   * does (from earlier runs' records), so `resume: <id>` continues it there.
+   */
+  workerSession?(idOrPrefix: string): Promise<WorkerSession | undefined>;
+}
+
+/** A session held by a worker, as an earlier run's record knows it. */
+export interface WorkerSession {
+  session_id: string;
+  worker: string;
+  backend: string;
+  workdir: string;
 }
 
 function inTask(id: string, error: unknown): unknown {
@@ -120,6 +133,16 @@ async function planTask(
       }
       sessionBackend = other.spec.backend;
       workdir = other.spec.workdir;
+    } else if (
+      options.workerSession &&
+      !(await deps.store.resolve(ref.session_id).then(() => true, () => false))
+    ) {
+      const held = await options.workerSession(ref.session_id);
+      if (!held) await deps.store.resolve(ref.session_id); // throws its own "not found"
+      ref.session_id = held!.session_id;
+      ref.worker = held!.worker;
+      sessionBackend = held!.backend;
+      workdir = held!.workdir;
     } else {
       const session = await deps.store.resolve(ref.session_id);
       const usable = task.fork ? Boolean(session.backend_session_id) : isResumable(session);

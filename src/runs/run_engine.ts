@@ -24,6 +24,7 @@ import { countStates, type RunRecord, type RunStatus } from "./run_record.ts";
 import { MAX_RUN_DEPTH, type RunSpec } from "./run_spec.ts";
 import type { RunStore } from "./run_store.ts";
 import { Scheduler, type StopCause } from "./scheduler.ts";
+import { findWorkerSession } from "./worker_sessions.ts";
 
 /** What the engine needs: the turn engine's dependencies, the run store and clinvk's home. */
 export interface RunDeps extends TurnDeps {
@@ -114,7 +115,16 @@ export async function startRun(
 ): Promise<RunHandle> {
   const depth = nextRunDepth(deps.platform.env.get(RUN_DEPTH_ENV));
   const runId = await deps.runs.newId();
-  const record = await planRun(deps, spec, { ...options, runId, depth, home: deps.home });
+  const record = await planRun(deps, spec, {
+    ...options,
+    runId,
+    depth,
+    home: deps.home,
+    // Sent to workers, a run may continue sessions that live on them.
+    ...(deps.dispatcher?.ref
+      ? { workerSession: (id: string) => findWorkerSession(deps.runs, id) }
+      : {}),
+  });
   const lease = await deps.runs.acquireLease(runId, options.command ?? "clinvk");
   try {
     record.coordinator = {

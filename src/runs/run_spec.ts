@@ -11,7 +11,8 @@ export type RunKind = "parallel" | "chain" | "compare";
 
 /** Where a task's conversation comes from: a clinvk session id, or another task's session. */
 export type SessionRef =
-  | { kind: "session"; session_id: string }
+  /** `worker`: the worker holding the session (set when planning a run sent to workers). */
+  | { kind: "session"; session_id: string; worker?: string }
   | { kind: "task"; task_id: string };
 
 /** One task of a run file, validated; durations in seconds. */

@@ -39,6 +39,7 @@ Deno.test("defaultConfig() builds the documented defaults from the key table", (
       log_format: "text",
       shutdown_grace_seconds: 30,
     },
+    worker: { backends: [], max_parallel: 4, allowed_roots: [], ack_wait_seconds: 30 },
   };
   assert.deepEqual(defaultConfig(), expected);
 });

@@ -80,3 +80,15 @@ Deno.test("every lazily loaded module exists", async () => {
     assert.ok((await Deno.stat(join(repoRoot, path))).isFile, path);
   }
 });
+
+Deno.test("the command tree and the run commands prepare no NATS module (only --dispatch and clinvk worker do)", async () => {
+  for (const entry of ["src/cli/app_main.ts", "src/cli/runs/run_machinery.ts"]) {
+    const modules = await prepared(entry);
+    const nats = modules.filter((m) => /@nats-io|^src\/dispatch\//.test(m));
+    assert.deepEqual(nats, [], entry);
+  }
+  assert.ok(
+    (await prepared("src/dispatch/nats/nats_dispatcher.ts")).some((m) => m.includes("@nats-io")),
+    "the check would see them",
+  );
+});

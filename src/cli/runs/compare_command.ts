@@ -10,6 +10,8 @@ import { lazyImport } from "../../lazy_import.ts";
 import { type AppContext, warn } from "../context.ts";
 import { parsePositiveInt, parseSeconds } from "../parsers.ts";
 import {
+  type DispatchFlags,
+  dispatchFlags,
   maxParallelFlag,
   maxTokensFlag,
   type OutputFlags,
@@ -22,7 +24,7 @@ function machinery(): Promise<typeof import("./run_machinery.ts")> {
   return lazyImport<typeof import("./run_machinery.ts")>("src/cli/runs/run_machinery.ts");
 }
 
-interface CompareFlags extends OutputFlags {
+interface CompareFlags extends OutputFlags, DispatchFlags {
   backends?: string;
   allBackends?: boolean;
   sequential?: boolean;
@@ -86,6 +88,9 @@ async function compare(
     readPrompt,
     followRun,
     runDeps,
+    openDispatcher,
+    checkDispatchable,
+    startWith,
   } = await machinery();
   const mode = outputMode(flags);
   const { n: nFlag, words } = takeN(allWords);
@@ -144,13 +149,18 @@ async function compare(
     ephemeral: flags.ephemeral,
   });
   const cwd = await resolveWorkdir(this.platform.fs, this.platform.cwd(), flags.workdir);
-  const run = await startRun(deps, spec, {
-    cwd,
-    source: null,
-    maxParallel: flags.sequential ? 1 : flags.maxParallel,
-    maxTokens: flags.maxTokens,
-    command: "clinvk compare",
-  });
+  const dispatcher = await openDispatcher(this, deps.config, flags);
+  if (dispatcher) checkDispatchable(spec, flags.worktree);
+  const run = await startWith(deps, dispatcher, (withDispatcher) =>
+    startRun(withDispatcher, spec, {
+      cwd,
+      source: null,
+      maxParallel: flags.sequential
+        ? 1
+        : flags.maxParallel ?? (dispatcher ? spec.tasks.length : undefined),
+      maxTokens: flags.maxTokens,
+      command: "clinvk compare",
+    }));
   await followRun(this, run, mode);
 }
 
@@ -225,6 +235,7 @@ export const compareCommand = buildCommand({
         optional: true,
       },
       ephemeral: { kind: "boolean", brief: "Keep no sessions", optional: true },
+      ...dispatchFlags,
       ...outputFlags,
     },
     aliases: { q: "quiet", o: "outputFormat", m: "model", w: "workdir", n: "runsPerBackend" },

@@ -27,6 +27,9 @@ async function runFile(
     knownBackends,
     readRunFile,
     runDeps,
+    openDispatcher,
+    checkDispatchable,
+    startWith,
   } = await machinery();
   const mode = outputMode(flags);
   const file = await readRunFile(context, flags.file);
@@ -38,16 +41,22 @@ async function runFile(
   });
   for (const problem of warnings) warn(context, formatRunFileProblem(problem));
   const cwd = await resolveWorkdir(context.platform.fs, context.platform.cwd(), flags.workdir);
-  const run = await startRun(deps, spec, {
-    cwd,
-    source: file.name,
-    backend: flags.backend,
-    maxParallel: flags.maxParallel,
-    failFast: flags.failFast,
-    maxTokens: flags.maxTokens,
-    worktree: flags.worktree,
-    command: `clinvk ${kind}`,
-  });
+  const dispatcher = await openDispatcher(context, deps.config, flags);
+  if (dispatcher) checkDispatchable(spec, flags.worktree);
+  const run = await startWith(deps, dispatcher, (withDispatcher) =>
+    startRun(withDispatcher, spec, {
+      cwd,
+      source: file.name,
+      backend: flags.backend,
+      // On workers, every ready task is queued at once unless a limit is set: the workers'
+      // own --max-parallel decides how many run.
+      maxParallel: flags.maxParallel ??
+        (dispatcher ? spec.max_parallel ?? spec.tasks.length : undefined),
+      failFast: flags.failFast,
+      maxTokens: flags.maxTokens,
+      worktree: flags.worktree,
+      command: `clinvk ${kind}`,
+    }));
   await followRun(context, run, mode);
 }
 

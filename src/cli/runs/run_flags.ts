@@ -17,8 +17,14 @@ export interface OutputFlags {
   config?: string;
 }
 
+/** Where a run's tasks go: `--dispatch`, `--pool`. */
+export interface DispatchFlags {
+  dispatch?: string;
+  pool?: string;
+}
+
 /** Flags of a run started from a file. */
-export interface RunFlags extends OutputFlags {
+export interface RunFlags extends OutputFlags, DispatchFlags {
   file?: string;
   maxParallel?: number;
   maxTokens?: number;
@@ -67,6 +73,26 @@ export const maxTokensFlag = {
   optional: true,
 } as const;
 
+/** `--dispatch URL` and `--pool NAME`: run the tasks on workers (README "Running across machines"). */
+export const dispatchFlags = {
+  dispatch: {
+    kind: "parsed",
+    parse: String,
+    brief:
+      "Send the tasks to clinvk workers on this NATS server: nats://host:4222 or tls://host:4222 " +
+      "(local = this process; default: dispatch.url)",
+    placeholder: "url",
+    optional: true,
+  },
+  pool: {
+    kind: "parsed",
+    parse: String,
+    brief: "With --dispatch: only workers of this pool (clinvk worker --pool NAME) get the tasks",
+    placeholder: "name",
+    optional: true,
+  },
+} as const;
+
 /** Flags of `parallel` and `chain`. */
 export const runFileFlags = {
   file: {
@@ -91,6 +117,7 @@ export const runFileFlags = {
     brief: "Run every task that starts a session in its own git worktree",
     optional: true,
   },
+  ...dispatchFlags,
   ...outputFlags,
 } as const;
 

@@ -13,4 +13,11 @@ export { removeWorktree } from "../../runs/worktree.ts";
 export { resolveWorkdir } from "../../turns/workdir.ts";
 export { readPrompt } from "../prompt_input.ts";
 export { followRun } from "./run_flow.ts";
-export { knownBackends, readRunFile, runDeps } from "./run_setup.ts";
+export {
+  checkDispatchable,
+  knownBackends,
+  openDispatcher,
+  readRunFile,
+  runDeps,
+  startWith,
+} from "./run_setup.ts";

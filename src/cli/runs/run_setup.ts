@@ -6,12 +6,16 @@
 import { listBackends } from "../../backends/registry.ts";
 import type { Config } from "../../config/schema.ts";
 import { ClinvkError, usageError } from "../../errors.ts";
+import { lazyImport } from "../../lazy_import.ts";
 import { errorName } from "../../platform/fs_errors.ts";
 import type { Fs } from "../../platform/types.ts";
+import type { Dispatcher, DispatchRef } from "../../runs/dispatcher.ts";
 import { createRunStore, type RunStore } from "../../runs/run_store.ts";
-import type { RunDeps } from "../../runs/run_engine.ts";
+import type { RunDeps, RunHandle } from "../../runs/run_engine.ts";
+import type { RunSpec } from "../../runs/run_spec.ts";
 import { type AppContext, warn } from "../context.ts";
 import { homeDir, loadAppConfig, openStore } from "../services.ts";
+import type { DispatchFlags } from "./run_flags.ts";
 
 /** Backend names a run file may use: every configured backend. */
 export function knownBackends(config: Config): string[] {
@@ -43,6 +47,80 @@ export async function runDeps(context: AppContext, configFlag?: string): Promise
     home: homeDir(context),
     warn: (message) => warn(context, message),
   };
+}
+
+/** Environment variable naming where runs send their tasks (like `dispatch.url`). */
+export const DISPATCH_ENV = "CLINVK_DISPATCH";
+
+/**
+ * The dispatcher `flags` (then `recorded`, the one a resumed run used, then `CLINVK_DISPATCH`,
+ * then `dispatch.url`) ask for, connected; `undefined` for this process (`local`, or nothing
+ * set). The NATS client is loaded only here.
+ *
+ * @throws {ClinvkError} exit 2 for a bad address, exit 7 when the server cannot be reached.
+ */
+export async function openDispatcher(
+  context: AppContext,
+  config: Config,
+  flags: DispatchFlags,
+  recorded?: DispatchRef | null,
+): Promise<Dispatcher | undefined> {
+  const { platform } = context;
+  const fromRecord = recorded === undefined ? undefined : recorded?.url ?? "local";
+  const url = flags.dispatch ?? fromRecord ?? platform.env.get(DISPATCH_ENV) ??
+    config.dispatch?.url;
+  if (!url || url === "local") {
+    if (flags.pool) {
+      throw usageError("--pool needs --dispatch", "Add --dispatch nats://host:4222.");
+    }
+    return undefined;
+  }
+  const { natsDispatcher } = await lazyImport<
+    typeof import("../../dispatch/nats/nats_dispatcher.ts")
+  >("src/dispatch/nats/nats_dispatcher.ts");
+  return await natsDispatcher({
+    url,
+    pool: flags.pool ?? (flags.dispatch ? undefined : recorded?.pool) ?? config.dispatch?.pool,
+    config,
+    env: platform.env,
+    fs: platform.fs,
+    now: () => platform.clock.now(),
+    sleep: platform.sleep,
+    warn: (message) => warn(context, message),
+  });
+}
+
+/**
+ * Refuses what workers cannot do, before anything is queued: a task in its own git worktree
+ * would get it in this machine's `CLINVK_HOME`, out of the worker's reach.
+ */
+export function checkDispatchable(spec: RunSpec, worktreeFlag: boolean | undefined): void {
+  const task = spec.tasks.find((t) => t.worktree);
+  if (worktreeFlag || task) {
+    throw usageError(
+      `${
+        task ? `Task "${task.id}" runs` : "--worktree runs tasks"
+      } in a git worktree, which --dispatch cannot do yet (the worktree would be made on this machine)`,
+      "Drop worktree (and --check, which needs one) or run without --dispatch.",
+    );
+  }
+}
+
+/**
+ * Starts (or resumes) a run with `dispatcher`, closing it when the run cannot start; once it
+ * runs, the engine closes it at the end.
+ */
+export async function startWith(
+  deps: RunDeps,
+  dispatcher: Dispatcher | undefined,
+  start: (deps: RunDeps) => Promise<RunHandle>,
+): Promise<RunHandle> {
+  try {
+    return await start(dispatcher ? { ...deps, dispatcher } : deps);
+  } catch (error) {
+    await dispatcher?.close().catch(() => {});
+    throw error;
+  }
 }
 
 /** Largest run file clinvk reads (a 1,000-task file is well under 1 MB). */

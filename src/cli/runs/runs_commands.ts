@@ -9,7 +9,14 @@ import { lazyImport } from "../../lazy_import.ts";
 import type { AppContext } from "../context.ts";
 import { parsePositiveInt } from "../parsers.ts";
 import { configFlag, jsonFlag } from "../shared_flags.ts";
-import { maxParallelFlag, type OutputFlags, outputFlags, outputMode } from "./run_flags.ts";
+import {
+  type DispatchFlags,
+  dispatchFlags,
+  maxParallelFlag,
+  type OutputFlags,
+  outputFlags,
+  outputMode,
+} from "./run_flags.ts";
 
 /** What the commands run, loaded only when one runs (`clinvk version` and `--help` stay light). */
 function machinery(): Promise<typeof import("./run_machinery.ts")> {
@@ -74,13 +81,20 @@ async function show(
 
 async function resume(
   this: AppContext,
-  flags: OutputFlags & { maxParallel?: number },
+  flags: OutputFlags & DispatchFlags & { maxParallel?: number },
   id: string,
 ): Promise<void> {
-  const { resumeRun, followRun, runDeps } = await machinery();
+  const { resumeRun, followRun, runDeps, openDispatcher, startWith } = await machinery();
   const mode = outputMode(flags);
   const deps = await runDeps(this, flags.config);
-  const run = await resumeRun(deps, id, { maxParallel: flags.maxParallel });
+  // Its tasks go where they went before (a run on workers reattaches to their results).
+  const found = await deps.runs.resolve(id);
+  const dispatcher = await openDispatcher(this, deps.config, flags, found.dispatch ?? null);
+  const run = await startWith(
+    deps,
+    dispatcher,
+    (withDispatcher) => resumeRun(withDispatcher, found.id, { maxParallel: flags.maxParallel }),
+  );
   if (run.record().status === "done" && !flags.json && mode.format === "text") {
     this.platform.stderr.write(`Run ${run.id} has finished; nothing to resume.\n`);
   }
@@ -211,7 +225,7 @@ export const runsRoutes = buildRouteMap({
     resume: buildCommand({
       func: resume,
       parameters: {
-        flags: { maxParallel: maxParallelFlag, ...outputFlags },
+        flags: { maxParallel: maxParallelFlag, ...dispatchFlags, ...outputFlags },
         aliases: { q: "quiet", o: "outputFormat" },
         positional: { kind: "tuple", parameters: [idParameter] },
       },

@@ -1,0 +1,620 @@
+/**
+ * `clinvk worker`'s engine: takes tasks from the NATS work queue and runs each through the
+ * same task executor as the local pool (so every task is a real session in this machine's
+ * store, where the backend's own transcript is), while it
+ *
+ * - pulls only the subjects of the backends it offers (and its own, for sessions it holds),
+ *   only while it has a free slot;
+ * - claims each delivery on the server (`claim.ts`), so a task runs once at a time and a
+ *   finished one never again;
+ * - tells the server it is still at work every third of the ack wait (`working()`), so a
+ *   silent worker's task goes to another worker and a busy one's does not;
+ * - publishes the task's unified events live, writes its outcome into the job's state, and
+ *   only then acknowledges the message;
+ * - keeps running its tasks while the connection is lost, and writes their results once it is
+ *   back;
+ * - on a graceful stop finishes what runs and takes nothing new; on a forced stop stops its
+ *   backends and gives their tasks back to the queue.
+ * @module
+ */
+import type { JsMsg } from "@nats-io/jetstream";
+import type { Subscription } from "@nats-io/transport-node";
+import { StopRequest } from "../../platform/stop_signals.ts";
+import type { TaskJob, TaskOutcome } from "../../runs/dispatcher.ts";
+import { markSessionsInterrupted } from "../../runs/local_pool.ts";
+import { executeTask } from "../../runs/task_executor.ts";
+import type { WorkdirPolicy } from "../../server/workdir_policy.ts";
+import type { TurnDeps } from "../../turns/engine.ts";
+import { type Claim, claimDelivery } from "./claim.ts";
+import { connectNats, type NatsLink } from "./connection.ts";
+import { type JobState, readJob, type RunningJob, updateJob } from "./job_state.ts";
+import { type CancelMessage, decode, encode, parseJob, type PingReply } from "./messages.ts";
+import { Puller, Slots } from "./pull_loop.ts";
+import { ensureConsumer, openQueue, type Queue } from "./streams.ts";
+import {
+  CANCEL_SUBJECT,
+  consumerName,
+  eventsSubject,
+  jobKey,
+  pingSubject,
+  taskSubject,
+  workerTaskSubject,
+} from "./subjects.ts";
+import { AD_INTERVAL_MS, putAd, removeAd } from "./worker_ad.ts";
+import { lockWorker, WorkerJournal } from "./worker_home.ts";
+import { refusal } from "./worker_policy.ts";
+
+/** How a worker is set up. */
+export interface WorkerOptions {
+  /** The turn engine's dependencies: this machine's platform, config and session store. */
+  deps: TurnDeps;
+  /** `CLINVK_HOME`. */
+  home: string;
+  /** The NATS address, as the user gave it. */
+  url: string;
+  id: string;
+  /** Backends to take tasks of (installed ones). */
+  backends: readonly string[];
+  pool?: string;
+  maxParallel: number;
+  ackWaitMs: number;
+  /** Where tasks may run. */
+  policy: WorkdirPolicy;
+  /** One line for the worker's log (stderr). */
+  say(line: string): void;
+}
+
+/** A running worker. */
+export interface RunningWorker {
+  readonly id: string;
+  /** The NATS address without credentials. */
+  readonly address: string;
+  /** Subjects it pulls from. */
+  readonly subjects: readonly string[];
+  /** Tasks running now. */
+  running(): number;
+  /**
+   * Stops it. `drain`: take no new task, finish the running ones. `now`: also stop the running
+   * backends (with `signal`) and give their tasks back to the queue.
+   */
+  stop(mode: "drain" | "now", signal?: "SIGINT" | "SIGTERM" | "SIGHUP"): void;
+  /** Resolves once it has stopped and let go of everything. */
+  readonly done: Promise<void>;
+}
+
+/** One task being run. */
+interface RunningTask {
+  job: TaskJob;
+  key: string;
+  /** The latest delivery of its message (heartbeats and the ack go to it). */
+  message: JsMsg;
+  /** The consumer it came from. */
+  consumer: string;
+  state: RunningJob;
+  revision: number;
+  controller: AbortController;
+  /** Set when the task goes back to the queue instead of reporting (forced stop, logged out). */
+  givingBack: boolean;
+  /** KV writes of this task, one after the other. */
+  writes: Promise<void>;
+}
+
+/** Room left in a NATS message for the rest of an outcome besides its answer. */
+const OUTCOME_OVERHEAD_BYTES = 64 * 1024;
+
+/**
+ * Starts a worker: connects, takes its lock, cleans up after a previous run of it that was
+ * killed, and begins pulling tasks.
+ *
+ * @throws {ClinvkError} exit 5 when a worker with this id already runs in this home, exit 7
+ * when the NATS server cannot be reached, exit 2 for a bad address or credentials file.
+ */
+export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
+  const { deps, home, id } = options;
+  const { platform } = deps;
+  const lease = await lockWorker(
+    platform.fs,
+    home,
+    id,
+    platform.pid,
+    platform.clock.now().toISOString(),
+  );
+  let link: NatsLink;
+  let queue: Queue;
+  try {
+    link = await connectNats({
+      url: options.url,
+      config: deps.config,
+      env: platform.env,
+      fs: platform.fs,
+      name: `clinvk worker ${id}`,
+      onStatus: options.say,
+    });
+    try {
+      queue = await openQueue(link.nc);
+    } catch (error) {
+      await link.nc.close();
+      throw error;
+    }
+  } catch (error) {
+    await lease.release();
+    throw error;
+  }
+  const worker = new Worker(options, link, queue);
+  try {
+    await worker.start();
+  } catch (error) {
+    await worker.close();
+    await lease.release();
+    throw error;
+  }
+  const done = worker.finished.finally(() => lease.release());
+  return {
+    id,
+    address: link.address.display,
+    subjects: worker.subjects,
+    running: () => worker.runningCount,
+    stop: (mode, signal) => worker.stop(mode, signal),
+    done,
+  };
+}
+
+class Worker {
+  readonly #options: WorkerOptions;
+  readonly #link: NatsLink;
+  readonly #queue: Queue;
+  readonly #journal: WorkerJournal;
+  readonly #slots: Slots;
+  readonly #running = new Map<string, RunningTask>();
+  readonly #subs: Subscription[] = [];
+  readonly #finished = Promise.withResolvers<void>();
+  readonly #loggedOut = new Set<string>();
+  readonly subjects: string[];
+  #puller: Puller | undefined;
+  #adTimer: ReturnType<typeof setInterval> | undefined;
+  #draining = false;
+  #closed = false;
+  readonly #startedAt: string;
+
+  constructor(options: WorkerOptions, link: NatsLink, queue: Queue) {
+    this.#options = options;
+    this.#link = link;
+    this.#queue = queue;
+    const { platform } = options.deps;
+    this.#journal = new WorkerJournal(platform.fs, options.home, options.id);
+    this.#slots = new Slots(options.maxParallel);
+    this.#startedAt = platform.clock.now().toISOString();
+    this.subjects = [
+      ...options.backends.map((backend) => taskSubject(backend, options.pool)),
+      workerTaskSubject(options.id),
+    ];
+  }
+
+  get finished(): Promise<void> {
+    return this.#finished.promise;
+  }
+
+  get runningCount(): number {
+    return this.#running.size;
+  }
+
+  async start(): Promise<void> {
+    await this.#recoverJournal();
+    for (const subject of this.subjects) {
+      await ensureConsumer(this.#queue, subject, this.#options.ackWaitMs);
+    }
+    const { nc } = this.#link;
+    this.#subs.push(nc.subscribe(pingSubject(this.#options.id), {
+      callback: (_error, message) => {
+        const key = new TextDecoder().decode(message.data);
+        const reply: PingReply = { worker: this.#options.id, running: this.#running.has(key) };
+        message.respond(encode(reply));
+      },
+    }));
+    this.#subs.push(nc.subscribe(CANCEL_SUBJECT, {
+      callback: (_error, message) => {
+        const cancel = decode<CancelMessage>(message.data);
+        if (!cancel) return;
+        for (const task of this.#running.values()) {
+          if (task.job.job_id === cancel.job_id && !task.controller.signal.aborted) {
+            this.#options.say(
+              `task ${task.job.task_id} of run ${task.job.run_id}: stopped by its run`,
+            );
+            task.controller.abort(new StopRequest(cancel.signal ?? "SIGINT"));
+          }
+        }
+      },
+    }));
+    await this.#advertise();
+    this.#adTimer = setInterval(() => void this.#advertise(), AD_INTERVAL_MS);
+    this.#puller = new Puller({
+      js: this.#queue.js,
+      consumers: this.subjects.map(consumerName),
+      slots: this.#slots,
+      deliver: (message) => void this.#handle(message),
+      repair: async (consumer) => {
+        const subject = this.subjects.find((s) => consumerName(s) === consumer);
+        if (subject) await ensureConsumer(this.#queue, subject, this.#options.ackWaitMs);
+      },
+      sleep: (ms) => this.#options.deps.platform.sleep(ms),
+      say: this.#options.say,
+      skip: (consumer) => this.#skipped(consumer),
+    });
+    this.#puller.start();
+  }
+
+  /** A consumer of a backend this worker stopped taking (it answered "not logged in"). */
+  #skipped(consumer: string): boolean {
+    for (const backend of this.#loggedOut) {
+      if (consumerName(taskSubject(backend, this.#options.pool)) === consumer) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Jobs left in the journal were running when this worker was killed: their half-run sessions
+   * are marked `error`, and their claims handed back so the queue gives them out at once.
+   */
+  async #recoverJournal(): Promise<void> {
+    const entries = await this.#journal.entries();
+    if (entries.length === 0) return;
+    const { deps, id, say } = this.#options;
+    await markSessionsInterrupted(
+      deps,
+      entries.flatMap((entry) => entry.session_id ? [entry.session_id] : []),
+      `interrupted: worker ${id} stopped in the middle of this task, which was given to the ` +
+        "queue again",
+    );
+    for (const entry of entries) {
+      const current = await readJob(this.#queue.jobs, entry.key).catch(() => undefined);
+      if (current?.state.state === "running" && current.state.worker === id) {
+        const queued: JobState = {
+          state: "queued",
+          job_id: current.state.job_id,
+          subject: current.state.subject,
+          queued_at: current.state.started_at,
+        };
+        await updateJob(this.#queue.jobs, entry.key, queued, current.revision).catch(() => {});
+      }
+      await this.#journal.remove(entry.key);
+    }
+    say(
+      `${entries.length} task(s) were running when this worker last stopped; their sessions ` +
+        "are marked error and the tasks went back to the queue",
+    );
+  }
+
+  async #advertise(): Promise<void> {
+    const { id, backends, pool, maxParallel, deps } = this.#options;
+    try {
+      await putAd(this.#queue.workers, {
+        id,
+        backends: backends.filter((b) => !this.#loggedOut.has(b)),
+        pool: pool ?? null,
+        subjects: this.subjects,
+        max_parallel: maxParallel,
+        running: this.#running.size,
+        draining: this.#draining,
+        logged_out: [...this.#loggedOut],
+        pid: deps.platform.pid,
+        started_at: this.#startedAt,
+      }, deps.platform.clock.now());
+    } catch {
+      // Disconnected: renewed on a later tick.
+    }
+  }
+
+  /** Takes one delivery (a slot is already taken for it) and gives the slot back after. */
+  async #handle(message: JsMsg): Promise<void> {
+    try {
+      await this.#take(message);
+    } finally {
+      this.#slots.release();
+      this.#maybeFinished();
+    }
+  }
+
+  async #take(message: JsMsg): Promise<void> {
+    const parsed = parseJob(message.data);
+    if (typeof parsed === "string") {
+      this.#options.say(`refused a message on ${message.subject}: not a clinvk task (${parsed})`);
+      message.term(parsed);
+      return;
+    }
+    const job = parsed;
+    const key = jobKey(job.run_id, job.task_id, job.attempt);
+    const already = this.#running.get(key);
+    if (already) {
+      // Redelivered to us while we run it (our heartbeats were lost for a while): keep going,
+      // and answer this delivery from now on.
+      already.message = message;
+      return;
+    }
+    let claim: Claim;
+    try {
+      claim = await claimDelivery({
+        jobs: this.#queue.jobs,
+        worker: this.#options.id,
+        now: () => this.#options.deps.platform.clock.now(),
+        holderRunning: (holder, heldKey) => this.#holderRunning(holder, heldKey),
+      }, { job, key, subject: message.subject, seq: message.seq });
+    } catch (error) {
+      this.#options.say(
+        `cannot claim task ${job.task_id} of run ${job.run_id}: ${(error as Error).message}; ` +
+          "it goes back to the queue",
+      );
+      message.nak(1000);
+      return;
+    }
+    if (claim.kind === "drop") return message.ack();
+    if (claim.kind === "later") return message.nak(this.#options.ackWaitMs);
+    const task: RunningTask = {
+      job,
+      key,
+      message,
+      consumer: consumerName(message.subject),
+      state: claim.state,
+      revision: claim.revision,
+      controller: new AbortController(),
+      givingBack: false,
+      writes: Promise.resolve(),
+    };
+    this.#running.set(key, task);
+    try {
+      await this.#run(task);
+    } finally {
+      this.#running.delete(key);
+    }
+  }
+
+  async #holderRunning(holder: string, key: string): Promise<boolean> {
+    try {
+      const reply = await this.#link.nc.request(pingSubject(holder), key, { timeout: 2000 });
+      return decode<PingReply>(reply.data)?.running === true;
+    } catch {
+      return false;
+    }
+  }
+
+  async #run(task: RunningTask): Promise<void> {
+    const { deps, id, say, ackWaitMs, policy } = this.#options;
+    const { job } = task;
+    const label = `task ${job.task_id} of run ${job.run_id}`;
+    const heartbeat = setInterval(() => {
+      try {
+        task.message.working();
+      } catch {
+        // Disconnected: the next beat, or the server's redelivery, sorts it out.
+      }
+    }, Math.max(200, Math.floor(ackWaitMs / 3)));
+    try {
+      await this.#journal.write({
+        key: task.key,
+        job_id: job.job_id,
+        started_at: task.state.started_at,
+      });
+      const refused = await refusal(deps.platform.fs, deps.store, policy, job);
+      let outcome: TaskOutcome;
+      if (refused) {
+        say(`refused ${label}: ${refused}`);
+        outcome = refusedOutcome(job, `worker ${id} refused the task: ${refused}`, deps);
+      } else {
+        say(`running ${label} (${job.backend})`);
+        outcome = await executeTask(deps, job, {
+          onEvent: (event) => this.#publish(eventsSubject(job.run_id), encode(event)),
+          onSession: ({ session_id }) => this.#noteSession(task, session_id),
+        }, task.controller.signal);
+      }
+      outcome = { ...outcome, worker: id };
+      if (outcome.error_class === "auth" && !refused && this.#mayGiveBack(task)) {
+        this.#logOut(job.backend, outcome.error ?? "not logged in");
+        task.givingBack = true;
+      }
+      await task.writes;
+      if (task.givingBack) {
+        await this.#giveBack(task);
+        say(`gave ${label} back to the queue`);
+      } else {
+        await this.#report(task, outcome);
+        say(
+          `${label}: ${outcome.exit_code === 0 ? "done" : `failed (exit ${outcome.exit_code})`}` +
+            `${outcome.session_id ? `, session ${outcome.session_id}` : ""}`,
+        );
+      }
+      await this.#journal.remove(task.key);
+    } catch (error) {
+      // The store or the journal failed under us: leave the task to the queue's redelivery.
+      say(`${label}: ${(error as Error).message}`);
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+
+  /** A task from a shared subject can go to another worker; one for this worker cannot. */
+  #mayGiveBack(task: RunningTask): boolean {
+    return task.consumer !== consumerName(workerTaskSubject(this.#options.id));
+  }
+
+  #logOut(backend: string, reason: string): void {
+    if (this.#loggedOut.has(backend)) return;
+    this.#loggedOut.add(backend);
+    this.#options.say(
+      `${backend} is not logged in on this machine (${reason}); taking no more ${backend} tasks. ` +
+        `Log in (run ${backend} once), then restart the worker.`,
+    );
+    void this.#advertise();
+  }
+
+  #noteSession(task: RunningTask, sessionId: string): void {
+    task.state = { ...task.state, session_id: sessionId };
+    this.#queueWrite(task, async () => {
+      await this.#journal.write({
+        key: task.key,
+        job_id: task.job.job_id,
+        session_id: sessionId,
+        started_at: task.state.started_at,
+      });
+      await this.#persist(task, task.state);
+    });
+  }
+
+  #queueWrite(task: RunningTask, write: () => Promise<void>): void {
+    task.writes = task.writes.then(write).catch((error) => {
+      this.#options.say(`task ${task.job.task_id}: ${(error as Error).message}`);
+    });
+  }
+
+  /**
+   * Writes `state` over this worker's claim, retrying while the server is away. Returns false
+   * when the claim was lost (another worker took the task over while this one was cut off).
+   */
+  async #persist(task: RunningTask, state: JobState): Promise<boolean> {
+    const { jobs } = this.#queue;
+    for (let wait = 250;; wait = Math.min(wait * 2, 5000)) {
+      try {
+        const revision = await updateJob(jobs, task.key, state, task.revision);
+        if (revision !== undefined) {
+          task.revision = revision;
+          return true;
+        }
+        const current = await readJob(jobs, task.key);
+        if (
+          current?.state.state === "running" && current.state.worker === this.#options.id &&
+          current.state.seq === task.state.seq
+        ) {
+          task.revision = current.revision;
+          continue;
+        }
+        return false;
+      } catch {
+        if (this.#link.nc.isClosed()) return false;
+        await this.#options.deps.platform.sleep(wait);
+      }
+    }
+  }
+
+  async #report(task: RunningTask, outcome: TaskOutcome): Promise<void> {
+    const limit = Math.max(
+      4096,
+      (this.#link.nc.info?.max_payload ?? 1024 * 1024) - OUTCOME_OVERHEAD_BYTES,
+    );
+    const fitted = fitOutcome(outcome, limit);
+    const written = await this.#persist(task, {
+      state: "done",
+      job_id: task.job.job_id,
+      outcome: fitted,
+    });
+    if (!written) {
+      this.#options.say(
+        `task ${task.job.task_id} of run ${task.job.run_id} was given to another worker while ` +
+          "this one was cut off; its result here is not reported" +
+          (outcome.session_id ? ` (session ${outcome.session_id} stays in this store)` : ""),
+      );
+    }
+    await this.#ack(task);
+  }
+
+  async #ack(task: RunningTask): Promise<void> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      try {
+        if (await task.message.ackAck({ timeout: 5000 })) return;
+      } catch {
+        // Not confirmed: try again (a late redelivery is dropped by its claim anyway).
+      }
+      if (this.#link.nc.isClosed()) return;
+      await this.#options.deps.platform.sleep(500);
+    }
+  }
+
+  /** Hands a task back: its claim becomes `queued` again and the message goes back at once. */
+  async #giveBack(task: RunningTask): Promise<void> {
+    await this.#persist(task, {
+      state: "queued",
+      job_id: task.job.job_id,
+      subject: task.state.subject,
+      queued_at: task.state.started_at,
+    });
+    task.message.nak();
+  }
+
+  #publish(subject: string, data: Uint8Array): void {
+    if ((this.#link.nc.info?.max_payload ?? Infinity) < data.length) return;
+    try {
+      this.#link.nc.publish(subject, data);
+    } catch {
+      // Live events are best effort; the session has the full record.
+    }
+  }
+
+  stop(mode: "drain" | "now", signal: "SIGINT" | "SIGTERM" | "SIGHUP" = "SIGTERM"): void {
+    if (!this.#draining) {
+      this.#draining = true;
+      void this.#advertise();
+      void this.#puller?.stop().then(() => this.#maybeFinished());
+    }
+    if (mode === "now") {
+      for (const task of this.#running.values()) {
+        if (task.controller.signal.aborted) continue;
+        task.givingBack = this.#mayGiveBack(task);
+        task.controller.abort(new StopRequest(signal));
+      }
+    }
+    this.#maybeFinished();
+  }
+
+  #maybeFinished(): void {
+    // Slots in use include deliveries still being claimed, not only running tasks.
+    if (!this.#draining || this.#slots.used > 0 || this.#closed) return;
+    this.#closed = true;
+    void this.close().finally(() => this.#finished.resolve());
+  }
+
+  /** Lets go of the server: stops pulling, withdraws the advertisement, closes the link. */
+  async close(): Promise<void> {
+    clearInterval(this.#adTimer);
+    await this.#puller?.stop();
+    for (const sub of this.#subs) sub.unsubscribe();
+    await removeAd(this.#queue.workers, this.#options.id).catch(() => {});
+    await this.#link.nc.drain().catch(() => this.#link.nc.close());
+  }
+}
+
+/** The outcome of a task this worker refused to run (exit 2, nothing ran). */
+function refusedOutcome(job: TaskJob, error: string, deps: TurnDeps): TaskOutcome {
+  const now = deps.platform.clock.now().toISOString();
+  return {
+    job_id: job.job_id,
+    task_id: job.task_id,
+    attempt: job.attempt,
+    worker: null,
+    backend: job.backend,
+    backend_session_id: null,
+    model: job.model ?? null,
+    exit_code: 2,
+    content: "",
+    usage: { input: 0, output: 0, cached: 0, total: 0 },
+    error,
+    error_class: "setup",
+    duration_seconds: 0,
+    started_at: now,
+    ended_at: now,
+    workdir: "workdir" in job.target ? job.target.workdir : "",
+  };
+}
+
+/**
+ * `outcome` with its answer cut to fit one NATS message of `limit` bytes, saying so; the full
+ * answer stays in the session on this worker.
+ */
+export function fitOutcome(outcome: TaskOutcome, limit: number): TaskOutcome {
+  const bytes = new TextEncoder().encode(outcome.content);
+  if (bytes.length <= limit) return outcome;
+  const cut = new TextDecoder().decode(bytes.subarray(0, limit)).replace(/\uFFFD$/, "");
+  const where = outcome.session_id
+    ? `; the whole answer is in session ${outcome.session_id} on worker ${outcome.worker}`
+    : "";
+  return {
+    ...outcome,
+    content: `${cut}\n[clinvk: answer cut at ${limit} bytes to fit a NATS message${where}]`,
+  };
+}
