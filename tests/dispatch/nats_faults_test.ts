@@ -1,0 +1,153 @@
+/**
+ * Runs across machines when things break, each against a real nats-server and real worker
+ * processes: a worker killed with SIGKILL mid-task, the coordinator killed mid-run and resumed,
+ * and the NATS server restarted while tasks are queued and running.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { readFakeLog } from "../fixtures/fake_backends.ts";
+import { onlyRun } from "../runs/helpers.ts";
+import {
+  promptOf,
+  promptsFinished,
+  promptsRun,
+  runFile,
+  until,
+  withCluster,
+  type WorkerProc,
+} from "./harness.ts";
+
+async function running(worker: WorkerProc, prefix: string): Promise<boolean> {
+  return (await promptsRun(worker)).some((p) => p.startsWith(prefix));
+}
+
+async function finished(worker: WorkerProc, prefix: string): Promise<boolean> {
+  return (await promptsFinished(worker)).some((p) => p.startsWith(prefix));
+}
+
+Deno.test("a worker killed with SIGKILL mid-task: the task runs again on another worker, nothing finished runs twice, and its half-run session is marked error when it comes back", async () => {
+  await withCluster(async ({ sb, nats, worker, spawn }) => {
+    const w1 = await worker("w1", { args: ["--max-parallel", "2"] });
+    const file = await runFile(
+      sb,
+      "tasks.yaml",
+      "tasks:\n" +
+        '  - { id: quick, backend: claude, prompt: "quick one" }\n' +
+        '  - { id: slow, backend: claude, prompt: "slow one [[fake:sleep=6000]]" }\n' +
+        '  - { id: after, backend: codex, needs: [quick], prompt: "after quick" }\n',
+    );
+    const coordinator = spawn(["parallel", "-f", file, "--dispatch", nats.url, "--json", "-q"]);
+    await until(
+      "w1 has finished quick and runs slow",
+      async () => await finished(w1, "quick") && await running(w1, "slow"),
+    );
+    const w2 = await worker("w2");
+    await until("w1 has finished after", () => finished(w1, "after"));
+    w1.child.kill("SIGKILL");
+    await w1.exited;
+
+    const status = await coordinator.exited;
+    assert.equal(status.code, 0, coordinator.stderr.text);
+    assert.equal(JSON.parse(coordinator.stdout.text).completed, 3);
+    const record = await onlyRun(sb);
+    const slow = record.tasks.find((t) => t.id === "slow")!;
+    assert.equal(slow.worker, "w2", "the killed task was redelivered to the other worker");
+    assert.match(slow.output!, /ECHO turn=1: slow one/);
+    // What had finished on w1 was not run again.
+    const onW2 = (await promptsRun(w2)).sort();
+    assert.deepEqual(onW2, ["slow one [[fake:sleep=6000]]"]);
+    assert.deepEqual(
+      record.tasks.filter((t) => t.id !== "slow").map((t) => t.worker),
+      ["w1", "w1"],
+    );
+
+    // w1 comes back (same id, same store): its half-run session of "slow" is marked error.
+    const sessionsOf = async (home: string) => {
+      const found: { id: string; status: string; tags: string[]; error?: string }[] = [];
+      for await (const entry of Deno.readDir(join(home, "sessions"))) {
+        if (entry.name.endsWith(".json")) {
+          found.push(JSON.parse(await Deno.readTextFile(join(home, "sessions", entry.name))));
+        }
+      }
+      return found;
+    };
+    const partial = (await sessionsOf(w1.home)).find((s) => s.tags.includes("task:slow"))!;
+    assert.ok(["active", "created"].includes(partial.status), `it was left ${partial.status}`);
+    const back = await worker("w1", { home: w1.home, args: ["--max-parallel", "2"] });
+    assert.match(back.stderr.text, /1 task\(s\) were running when this worker last stopped/);
+    const after = (await sessionsOf(w1.home)).find((s) => s.id === partial.id)!;
+    assert.equal(after.status, "error");
+    assert.match(after.error!, /worker w1 stopped in the middle of this task/);
+  });
+});
+
+Deno.test("the coordinator killed mid-run: workers go on, and runs resume takes their results and dispatches only what never started", async () => {
+  await withCluster(async ({ sb, nats, worker, spawn, run }) => {
+    const w1 = await worker("w1", { args: ["--max-parallel", "1"] });
+    const file = await runFile(
+      sb,
+      "tasks.yaml",
+      "tasks:\n" +
+        '  - { id: t1, backend: claude, prompt: "first [[fake:sleep=1500]]" }\n' +
+        '  - { id: t2, backend: claude, prompt: "second" }\n' +
+        '  - { id: t3, backend: codex, prompt: "third" }\n' +
+        '  - { id: t4, backend: claude, needs: [t1], prompt: "fourth after {{tasks.t1.output}}" }\n',
+    );
+    const coordinator = spawn(["parallel", "-f", file, "--dispatch", nats.url, "-q"]);
+    await until("w1 runs t1", () => running(w1, "first"));
+    coordinator.child.kill("SIGKILL");
+    await coordinator.exited;
+    const killed = await onlyRun(sb);
+    assert.equal(killed.status, "running");
+    assert.equal(killed.tasks.find((t) => t.id === "t4")!.state, "pending");
+
+    // The worker goes on with what was queued, with nobody listening.
+    await until("w1 has run t1, t2 and t3", async () => {
+      const done = await promptsFinished(w1);
+      return ["first", "second", "third"].every((p) => done.some((d) => d.startsWith(p)));
+    });
+    const resumed = await run(["runs", "resume", killed.id, "--json", "-q"]);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    const summary = JSON.parse(resumed.stdout);
+    assert.equal(summary.completed, 4);
+    const record = await onlyRun(sb);
+    assert.equal(record.status, "done");
+    for (const task of record.tasks) {
+      assert.equal(task.attempts, 1, `${task.id} was dispatched once`);
+      assert.equal(task.worker, "w1");
+    }
+    assert.match(
+      record.tasks.find((t) => t.id === "t4")!.prompt!,
+      /fourth after ECHO turn=1: first/,
+    );
+    // Every task's backend ran exactly once.
+    const prompts = (await readFakeLog(w1.calls)).map(promptOf).map((p) => p.split(" ")[0]);
+    assert.deepEqual(prompts.sort(), ["first", "fourth", "second", "third"]);
+  });
+});
+
+Deno.test("the NATS server restarted: queued tasks survive, a running task goes on and reports after the worker reconnects", async () => {
+  await withCluster(async ({ sb, nats, worker, spawn }) => {
+    const w1 = await worker("w1", { args: ["--max-parallel", "1"] });
+    const file = await runFile(
+      sb,
+      "tasks.yaml",
+      "tasks:\n" +
+        '  - { id: long, backend: claude, prompt: "long [[fake:sleep=3000]]" }\n' +
+        '  - { id: q2, backend: claude, prompt: "queued two" }\n' +
+        '  - { id: q3, backend: gemini, prompt: "queued three" }\n',
+    );
+    const coordinator = spawn(["parallel", "-f", file, "--dispatch", nats.url, "--json", "-q"]);
+    await until("w1 runs long", () => running(w1, "long"));
+    await nats.restart();
+    const status = await coordinator.exited;
+    assert.equal(status.code, 0, coordinator.stderr.text);
+    assert.equal(JSON.parse(coordinator.stdout.text).completed, 3);
+    assert.match(w1.stderr.text, /lost the connection to NATS/);
+    assert.match(w1.stderr.text, /reconnected to NATS/);
+    const prompts = (await promptsRun(w1)).sort();
+    assert.deepEqual(prompts, ["long [[fake:sleep=3000]]", "queued three", "queued two"]);
+    const record = await onlyRun(sb);
+    assert.ok(record.tasks.every((t) => t.state === "done" && t.worker === "w1"));
+  });
+});
