@@ -102,6 +102,8 @@ export interface WorkerOptions {
   ackWait?: number;
   /** Reuse this home (a restarted worker). */
   home?: string;
+  /** The address to give `--nats` (default: the server's `nats://` one). */
+  url?: string;
 }
 
 /** What a cluster test gets. */
@@ -190,7 +192,7 @@ export function withCluster(
           const child = spawnClinvk(env, [
             "worker",
             "--nats",
-            nats.url,
+            options.url ?? nats.url,
             "--id",
             id,
             ...(options.args ?? []),

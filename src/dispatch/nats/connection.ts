@@ -12,6 +12,7 @@ import {
   nkeyAuthenticator,
   type NodeConnectionOptions,
 } from "@nats-io/transport-node";
+import { isIP } from "node:net";
 import type { Config } from "../../config/schema.ts";
 import { ClinvkError, ExitCode, usageError } from "../../errors.ts";
 import { errorName } from "../../platform/fs_errors.ts";
@@ -119,7 +120,12 @@ export async function natsOptions(
   }
   const tlsFiles = nats.tls_ca_file || nats.tls_cert_file || nats.tls_key_file;
   if (address.tls || tlsFiles) {
+    const [host] = address.hosts.length === 1 ? address.hosts : [];
     client.tls = {
+      // The client checks the certificate of a server given by IP address against the name
+      // "localhost" (SNI takes no IP addresses); name the address itself, so a certificate
+      // for that IP verifies.
+      ...(host && isIP(host) ? { host } : {}),
       ...(nats.tls_ca_file ? { ca: await readTextFile(fs, nats.tls_ca_file, "CA file") } : {}),
       ...(nats.tls_cert_file
         ? { cert: await readTextFile(fs, nats.tls_cert_file, "certificate file") }

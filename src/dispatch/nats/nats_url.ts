@@ -14,6 +14,8 @@ export const DEFAULT_NATS_PORT = 4222;
 export interface NatsAddress {
   /** `host:port` of each server, for the client. */
   servers: string[];
+  /** The host of each server (IPv6 without brackets). */
+  hosts: string[];
   /** Whether TLS is required (`tls://`). */
   tls: boolean;
   /** The address as shown and recorded: scheme, hosts and ports, never credentials. */
@@ -45,9 +47,10 @@ export function parseNatsUrl(value: string): NatsAddress {
   const parts = value.split(",").map((part) => part.trim()).filter(Boolean);
   if (parts.length === 0) bad(value, "it is empty");
   const servers: string[] = [];
+  const hosts: string[] = [];
   const shown: string[] = [];
   let tls: boolean | undefined;
-  const address: NatsAddress = { servers, tls: false, display: "" };
+  const address: NatsAddress = { servers, hosts, tls: false, display: "" };
   for (const part of parts) {
     const withScheme = part.includes("://") ? part : `nats://${part}`;
     let url: URL;
@@ -75,6 +78,7 @@ export function parseNatsUrl(value: string): NatsAddress {
       }
     }
     servers.push(`${url.hostname}:${port}`);
+    hosts.push(url.hostname.replace(/^\[|\]$/g, ""));
     shown.push(`${scheme}://${url.hostname}:${port}`);
   }
   address.tls = tls ?? false;
