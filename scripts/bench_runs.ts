@@ -32,7 +32,8 @@ export interface RunBenchFigure extends RunBenchOptions {
   done: number;
 }
 
-async function writeFakeClaude(dir: string, delayMs: number): Promise<string> {
+/** Writes the fake `claude` (sleeps `delayMs`, then prints the recorded stream) into `dir`. */
+export async function writeFakeClaude(dir: string, delayMs: number): Promise<string> {
   const sample = join(root, "tests", "fixtures", "samples", "claude", "new-stream-json.stdout");
   const path = join(dir, "fake-claude");
   await Deno.writeTextFile(
@@ -47,7 +48,7 @@ async function writeFakeClaude(dir: string, delayMs: number): Promise<string> {
  * Peak RSS of `pid` so far, in KiB, from /proc (Linux). Deno reads `/proc` only with
  * `--allow-all`, so `cat` reads it.
  */
-async function peakRssKiB(pid: number): Promise<number | undefined> {
+export async function peakRssKiB(pid: number): Promise<number | undefined> {
   const out = await new Deno.Command("cat", {
     args: [`/proc/${pid}/status`],
     stdout: "piped",

@@ -13,9 +13,9 @@ export interface Permission {
 }
 
 /**
- * Every permission clinvk needs, and never `-A`. The network is needed only by `clinvk serve`,
- * and only to listen on the loopback address it binds by default (clinvk never connects out;
- * the backend CLIs do that themselves).
+ * Every permission clinvk needs, and never `-A`. The network is needed only by `clinvk serve`
+ * (to listen on the loopback address it binds by default) and by runs across machines (to reach
+ * the NATS server); clinvk never talks to the backends' APIs, the backend CLIs do that.
  */
 export const PERMISSIONS: readonly Permission[] = [
   {
@@ -40,8 +40,9 @@ export const PERMISSIONS: readonly Permission[] = [
   },
   {
     flag: "--allow-net=127.0.0.1",
-    why: "`clinvk serve` listening on its default address; to listen on another, allow that " +
-      "one instead (`--allow-net=0.0.0.0:8443`)",
+    why: "`clinvk serve` listening on its default address, and `--dispatch`/`clinvk worker` " +
+      "reaching a NATS server on this machine; for others allow those instead " +
+      "(`--allow-net=0.0.0.0:8443`, `--allow-net=nats.internal:4222`)",
   },
 ];
 

@@ -283,6 +283,47 @@ const CASES: BadCase[] = [
     code: 2,
     says: /"0".*at least 1/,
   },
+  // Issue 13: runs across machines.
+  {
+    what: "--dispatch with another scheme",
+    args: ["parallel", "--dispatch", "http://127.0.0.1:4222"],
+    stdin: 'tasks: [{prompt: "x"}]\n',
+    code: 2,
+    says: /Invalid NATS address "http:\/\/127\.0\.0\.1:4222": unknown scheme http:\/\//,
+  },
+  {
+    what: "--pool without --dispatch",
+    args: ["parallel", "--pool", "gpu"],
+    stdin: 'tasks: [{prompt: "x"}]\n',
+    code: 2,
+    says: /Cannot use --pool without --dispatch/,
+  },
+  {
+    what: "--dispatch to a server that is not there",
+    args: ["parallel", "--dispatch", "nats://127.0.0.1:1"],
+    stdin: 'tasks: [{prompt: "x"}]\n',
+    code: 7,
+    says: /Cannot connect to NATS at nats:\/\/127\.0\.0\.1:1: .*nats-server -js/,
+  },
+  {
+    what: "--dispatch beyond the allowed network",
+    args: ["compare", "x", "--backends", "claude", "--dispatch", "nats://10.255.0.1:4222"],
+    code: 2,
+    says: /Deno permission missing\. Add --allow-net=10\.255\.0\.1:4222/,
+  },
+  { what: "worker without a server", args: ["worker"], code: 2, says: /No NATS server given/ },
+  {
+    what: "worker --pool with a dot",
+    args: ["worker", "--nats", "nats://127.0.0.1:1", "--pool", "a.b"],
+    code: 2,
+    says: /Invalid pool name "a\.b"/,
+  },
+  {
+    what: "worker --backends naming an unknown one",
+    args: ["worker", "--nats", "nats://127.0.0.1:1", "--backends", "claude,nope"],
+    code: 2,
+    says: /Unknown backend "nope"/,
+  },
   { what: "a run id with ../", args: ["runs", "show", "../x"], code: 2, says: /Invalid run id/ },
   { what: "an unknown run", args: ["runs", "resume", "zzzz"], code: 4, says: /Run zzzz does not/ },
   {

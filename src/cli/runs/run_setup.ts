@@ -71,7 +71,7 @@ export async function openDispatcher(
     config.dispatch?.url;
   if (!url || url === "local") {
     if (flags.pool) {
-      throw usageError("--pool needs --dispatch", "Add --dispatch nats://host:4222.");
+      throw usageError("Cannot use --pool without --dispatch", "Add --dispatch nats://host:4222.");
     }
     return undefined;
   }

@@ -41,6 +41,8 @@ export interface Delivery {
   subject: string;
   /** Stream sequence of the message. */
   seq: number;
+  /** Revision of the job's `queued` state when it was published, if the message says. */
+  queuedRevision?: number;
 }
 
 /** Decides what to do with `delivery` and, to run it, claims it on the server. */
@@ -55,6 +57,12 @@ export async function claimDelivery(context: ClaimContext, delivery: Delivery): 
     seq,
     started_at: context.now().toISOString(),
   });
+  // The usual case in one round trip: still queued as published.
+  if (delivery.queuedRevision !== undefined) {
+    const state = running();
+    const revision = await updateJob(jobs, key, state, delivery.queuedRevision);
+    if (revision !== undefined) return { kind: "run", revision, state };
+  }
   // A compare-and-set that loses means someone else moved the job: look again.
   for (let round = 0; round < 10; round++) {
     const entry = await readJob(jobs, key);

@@ -11,7 +11,7 @@
  * @module
  */
 import type { KvWatchEntry } from "@nats-io/kv";
-import type { QueuedIterator, Subscription } from "@nats-io/transport-node";
+import { headers, type QueuedIterator, type Subscription } from "@nats-io/transport-node";
 import type { Config } from "../../config/schema.ts";
 import { signalExitCode, stopSignalOf } from "../../platform/stop_signals.ts";
 import type { Env, Fs } from "../../platform/types.ts";
@@ -33,6 +33,7 @@ import {
   checkName,
   eventsSubject,
   jobKey,
+  REVISION_HEADER,
   taskSubject,
   workerTaskSubject,
 } from "./subjects.ts";
@@ -182,7 +183,7 @@ class NatsDispatcher implements Dispatcher {
       };
       const created = await this.#retrying(() => createJob(this.#queue.jobs, key, queued));
       if (created !== undefined) {
-        await this.#publish(subject, job);
+        await this.#publish(subject, job, created);
         return;
       }
     }
@@ -191,11 +192,17 @@ class NatsDispatcher implements Dispatcher {
     this.#apply(followed, entry.state, entry.revision);
     // A coordinator killed between queueing and publishing left a state without a message:
     // publish again (the server drops the copy if the first one did arrive).
-    if (entry.state.state === "queued") await this.#publish(entry.state.subject, job);
+    if (entry.state.state === "queued") {
+      await this.#publish(entry.state.subject, job, entry.revision);
+    }
   }
 
-  async #publish(subject: string, job: TaskJob): Promise<void> {
-    await this.#retrying(() => this.#queue.js.publish(subject, encode(job), { msgID: job.job_id }));
+  async #publish(subject: string, job: TaskJob, revision: number): Promise<void> {
+    const head = headers();
+    head.set(REVISION_HEADER, String(revision));
+    await this.#retrying(() =>
+      this.#queue.js.publish(subject, encode(job), { msgID: job.job_id, headers: head })
+    );
   }
 
   /**

@@ -23,6 +23,8 @@ export const TASKS_PREFIX = "clinvk.tasks";
 export const JOBS_BUCKET = "clinvk-jobs";
 /** The key-value bucket where workers advertise themselves, keyed by worker id. */
 export const WORKERS_BUCKET = "clinvk-workers";
+/** Message header carrying the revision of the job's `queued` state (for one-round-trip claims). */
+export const REVISION_HEADER = "Clinvk-Queued-Revision";
 /** Where a coordinator asks every worker to stop a job. */
 export const CANCEL_SUBJECT = "clinvk.control.cancel";
 

@@ -37,6 +37,7 @@ import {
   eventsSubject,
   jobKey,
   pingSubject,
+  REVISION_HEADER,
   taskSubject,
   workerTaskSubject,
 } from "./subjects.ts";
@@ -337,7 +338,13 @@ class Worker {
         worker: this.#options.id,
         now: () => this.#options.deps.platform.clock.now(),
         holderRunning: (holder, heldKey) => this.#holderRunning(holder, heldKey),
-      }, { job, key, subject: message.subject, seq: message.seq });
+      }, {
+        job,
+        key,
+        subject: message.subject,
+        seq: message.seq,
+        queuedRevision: queuedRevision(message),
+      });
     } catch (error) {
       this.#options.say(
         `cannot claim task ${job.task_id} of run ${job.run_id}: ${(error as Error).message}; ` +
@@ -388,11 +395,6 @@ class Worker {
       }
     }, Math.max(200, Math.floor(ackWaitMs / 3)));
     try {
-      await this.#journal.write({
-        key: task.key,
-        job_id: job.job_id,
-        started_at: task.state.started_at,
-      });
       const refused = await refusal(deps.platform.fs, deps.store, policy, job);
       let outcome: TaskOutcome;
       if (refused) {
@@ -421,7 +423,9 @@ class Worker {
             `${outcome.session_id ? `, session ${outcome.session_id}` : ""}`,
         );
       }
-      await this.#journal.remove(task.key);
+      // Not waited for: a leftover entry of a finished task only makes a restarted worker look
+      // at a session that is already completed (and leave it so).
+      this.#journal.remove(task.key).catch(() => {});
     } catch (error) {
       // The store or the journal failed under us: leave the task to the queue's redelivery.
       say(`${label}: ${(error as Error).message}`);
@@ -511,18 +515,18 @@ class Worker {
           (outcome.session_id ? ` (session ${outcome.session_id} stays in this store)` : ""),
       );
     }
-    await this.#ack(task);
+    this.#ack(task);
   }
 
-  async #ack(task: RunningTask): Promise<void> {
-    for (let attempt = 0; attempt < 5; attempt++) {
-      try {
-        if (await task.message.ackAck({ timeout: 5000 })) return;
-      } catch {
-        // Not confirmed: try again (a late redelivery is dropped by its claim anyway).
-      }
-      if (this.#link.nc.isClosed()) return;
-      await this.#options.deps.platform.sleep(500);
+  /**
+   * Acknowledges the task without waiting for the server's word: if the ack is lost, the task
+   * comes back after the ack wait and its claim, now `done`, drops it.
+   */
+  #ack(task: RunningTask): void {
+    try {
+      task.message.ack();
+    } catch {
+      // Disconnected: as above.
     }
   }
 
@@ -577,6 +581,12 @@ class Worker {
     await removeAd(this.#queue.workers, this.#options.id).catch(() => {});
     await this.#link.nc.drain().catch(() => this.#link.nc.close());
   }
+}
+
+/** The revision of the job's `queued` state the coordinator published it with, if any. */
+function queuedRevision(message: JsMsg): number | undefined {
+  const value = Number(message.headers?.get(REVISION_HEADER));
+  return Number.isSafeInteger(value) && value > 0 ? value : undefined;
 }
 
 /** The outcome of a task this worker refused to run (exit 2, nothing ran). */

@@ -8,7 +8,7 @@
  * ```
  * worker/id                 the made-up id (when neither --id nor worker.id names one)
  * worker/<id>.lock          held while worker <id> runs
- * worker/<id>.jobs/<key>    one JSON line per started job: its key, job id and session
+ * worker/<id>.jobs/<key>    one JSON line per running job that has a session: key, job, session
  * ```
  * @module
  */
@@ -96,14 +96,24 @@ export class WorkerJournal {
     this.#dir = join(workerDir(home), `${id}.jobs`);
   }
 
-  /** Records (or updates) a started job. */
+  /**
+   * Records (or updates) a started job: written beside its place and renamed over it, so a
+   * worker killed at any instant leaves the old entry or the new one. Not fsynced: the journal
+   * is for a killed process, whose writes the system keeps; after a machine crash the backend's
+   * own session is as likely to be gone.
+   */
   async write(entry: JournalEntry): Promise<void> {
-    await writeFileAtomic(
-      this.#fs,
-      join(this.#dir, entry.key),
-      JSON.stringify(entry) + "\n",
-      FILE_MODE,
-    );
+    const path = join(this.#dir, entry.key);
+    const temp = join(this.#dir, `.${entry.key}.tmp`);
+    const text = JSON.stringify(entry) + "\n";
+    try {
+      await this.#fs.writeTextFile(temp, text, { mode: FILE_MODE.mode });
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+      await this.#fs.mkdir(this.#dir, { recursive: true, mode: FILE_MODE.dirMode });
+      await this.#fs.writeTextFile(temp, text, { mode: FILE_MODE.mode });
+    }
+    await this.#fs.rename(temp, path);
   }
 
   /** Forgets a job whose result is on the server. */
