@@ -106,12 +106,15 @@ Deno.test("lookupKey() tells leaves, sections and mapping entries apart", () => 
     "backends.codex.models",
     "backends.gemini",
     "backends.gemini.models",
+    "dispatch",
+    "nats",
     "output",
     "pricing",
     "server",
     "server.limits",
     "session",
     "session.budget",
+    "worker",
   ]);
 });
 

@@ -151,3 +151,48 @@ Deno.test("the NATS server restarted: queued tasks survive, a running task goes 
     assert.ok(record.tasks.every((t) => t.state === "done" && t.worker === "w1"));
   });
 });
+
+Deno.test("Ctrl-C on the coordinator stops the run's tasks on the workers; the run stays resumable", async () => {
+  await withCluster(async ({ sb, nats, worker, spawn }) => {
+    const w1 = await worker("w1", { args: ["--max-parallel", "1"] });
+    const file = await runFile(
+      sb,
+      "tasks.yaml",
+      "tasks:\n" +
+        '  - { id: stuck, backend: claude, prompt: "stuck [[fake:hang]]" }\n' +
+        '  - { id: waiting, backend: claude, prompt: "waiting" }\n',
+    );
+    const coordinator = spawn([
+      "parallel",
+      "-f",
+      file,
+      "--dispatch",
+      nats.url,
+      "-o",
+      "stream-json",
+    ]);
+    await until("w1 runs stuck", () => running(w1, "stuck"));
+    await until(
+      "the coordinator shows the task's events",
+      () => coordinator.stdout.text.includes('"type":"task_event"'),
+    );
+    coordinator.child.kill("SIGINT");
+    const status = await coordinator.exited;
+    assert.equal(status.code, 130, coordinator.stderr.text);
+    await until("w1 stopped the backend", () => w1.stderr.text.includes("stopped by its run"));
+    const record = await onlyRun(sb);
+    assert.equal(record.status, "interrupted");
+    const events = coordinator.stdout.text.trim().split("\n").map((line) => JSON.parse(line));
+    const init = events.find((e) => e.type === "task_event" && e.event.type === "init");
+    assert.equal(init?.task_id, "stuck", "the worker's live events reach the coordinator");
+    // The task not yet taken was canceled on the server: no worker runs it later.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.deepEqual(await promptsRun(w1), ["stuck [[fake:hang]]"]);
+    w1.child.kill("SIGTERM");
+    assert.equal((await w1.exited).code, 0, w1.stderr.text);
+    assert.ok(
+      !(await promptsFinished(w1)).some((p) => p.startsWith("stuck")),
+      "the hanging backend was stopped, not left to finish",
+    );
+  });
+});

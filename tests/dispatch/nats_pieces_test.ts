@@ -12,6 +12,7 @@ import { netPermission, parseNatsUrl } from "../../src/dispatch/nats/nats_url.ts
 import { consumerName, jobKey, taskSubject } from "../../src/dispatch/nats/subjects.ts";
 import { fitOutcome } from "../../src/dispatch/nats/worker.ts";
 import { ClinvkError } from "../../src/errors.ts";
+import { isStraySocketError } from "../../src/platform/stray_socket_errors.ts";
 import type { TaskJob, TaskOutcome } from "../../src/runs/dispatcher.ts";
 
 Deno.test("parseNatsUrl() takes credentials out of the address and defaults the port", () => {
@@ -120,4 +121,19 @@ Deno.test("maskSecrets() hides nats.password and nats.token however they were wr
   const masked = maskSecrets(expanded, findSecrets(raw));
   assert.deepEqual(masked.nats, { user: "alice", password: MASK, token: MASK });
   assert.equal(expanded.nats!.password, "s3cret", "the config itself is untouched");
+});
+
+Deno.test("isStraySocketError() drops only late resets of a closed socket", () => {
+  const reset = Object.assign(new Error("read ECONNRESET"), {
+    code: "ECONNRESET",
+    syscall: "read",
+  });
+  const pipe = Object.assign(new Error("write EPIPE"), { code: "EPIPE", syscall: "write" });
+  assert.ok(isStraySocketError(reset));
+  assert.ok(isStraySocketError(pipe));
+  const refused = Object.assign(new Error("connect"), { code: "ECONNREFUSED", syscall: "connect" });
+  assert.ok(!isStraySocketError(refused));
+  assert.ok(!isStraySocketError(new Error("read ECONNRESET")), "a bug that only looks like one");
+  assert.ok(!isStraySocketError(new TypeError("x is undefined")));
+  assert.ok(!isStraySocketError(undefined));
 });

@@ -80,6 +80,39 @@ Deno.test("parallel --dispatch spreads tasks over workers that have their backen
     assert.match(shown.stdout, new RegExp(`g1 .* w1`));
     assert.match(shown.stdout, /sessions live on the workers/i);
 
+    // A later run continues those sessions by id: each goes back to the worker holding it.
+    const c0 = byTask.get("c0")!;
+    const c1 = byTask.get("c1")!;
+    const followFile = await runFile(
+      sb,
+      "follow.yaml",
+      "tasks:\n" +
+        `  - { id: follow, resume: "${c0.session_id!.slice(0, 6)}", prompt: "follow up" }\n` +
+        `  - { id: branch, fork: "${c1.session_id}", prompt: "branch off" }\n`,
+    );
+    const follow = await run([
+      "parallel",
+      "-f",
+      followFile,
+      "--dispatch",
+      nats.url,
+      "--json",
+      "-q",
+    ]);
+    assert.equal(follow.code, 0, follow.stderr);
+    const second = JSON.parse(follow.stdout);
+    const [followed, branched] = second.results;
+    assert.equal(followed.worker, c0.worker);
+    assert.equal(followed.session_id, c0.session_id);
+    assert.match(followed.output, /turn=3: follow up/);
+    assert.equal(branched.worker, c1.worker);
+    assert.notEqual(branched.session_id, c1.session_id);
+    const holder = [w1, w2, w3].find((w) => w.id === c1.worker)!;
+    const fork = JSON.parse(
+      await Deno.readTextFile(join(holder.home, "sessions", `${branched.session_id}.json`)),
+    );
+    assert.equal(fork.parent_id, c1.session_id);
+
     // Workers stop gracefully on SIGTERM and withdraw from the server.
     for (const w of [w1, w2, w3]) w.child.kill("SIGTERM");
     for (const w of [w1, w2, w3]) assert.equal((await w.exited).code, 0, w.stderr.text);

@@ -16,6 +16,7 @@ import { isIP } from "node:net";
 import type { Config } from "../../config/schema.ts";
 import { ClinvkError, ExitCode, usageError } from "../../errors.ts";
 import { errorName } from "../../platform/fs_errors.ts";
+import { ignoreStraySocketErrors } from "../../platform/stray_socket_errors.ts";
 import type { Env, Fs } from "../../platform/types.ts";
 import { type NatsAddress, netPermission, parseNatsUrl } from "./nats_url.ts";
 
@@ -181,6 +182,7 @@ export function connectFailure(error: unknown, address: NatsAddress, auth: AuthK
  */
 export async function connectNats(options: ConnectOptions): Promise<NatsLink> {
   const { client, address, auth } = await natsOptions(options);
+  ignoreStraySocketErrors();
   let nc: NatsConnection;
   try {
     nc = await connect(client);
