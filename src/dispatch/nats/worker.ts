@@ -19,7 +19,7 @@
  */
 import type { JsMsg } from "@nats-io/jetstream";
 import type { Subscription } from "@nats-io/transport-node";
-import { StopRequest } from "../../platform/stop_signals.ts";
+import { STOP_SIGNALS, StopRequest } from "../../platform/stop_signals.ts";
 import type { TaskJob, TaskOutcome } from "../../runs/dispatcher.ts";
 import { markSessionsInterrupted } from "../../runs/local_pool.ts";
 import { executeTask } from "../../runs/task_executor.ts";
@@ -221,7 +221,8 @@ class Worker {
             this.#options.say(
               `task ${task.job.task_id} of run ${task.job.run_id}: stopped by its run`,
             );
-            task.controller.abort(new StopRequest(cancel.signal ?? "SIGINT"));
+            const signal = STOP_SIGNALS.includes(cancel.signal) ? cancel.signal : "SIGINT";
+            task.controller.abort(new StopRequest(signal));
           }
         }
       },
