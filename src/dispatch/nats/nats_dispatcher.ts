@@ -25,7 +25,14 @@ import type {
   TaskOutcome,
 } from "../../runs/dispatcher.ts";
 import { connectNats } from "./connection.ts";
-import { createJob, decodeJobState, type JobState, readJob, updateJob } from "./job_state.ts";
+import {
+  createJob,
+  decodeJobState,
+  type JobEntry,
+  type JobState,
+  readJob,
+  updateJob,
+} from "./job_state.ts";
 import { type CancelMessage, decode, encode } from "./messages.ts";
 import { openQueue, type Queue } from "./streams.ts";
 import {
@@ -174,7 +181,10 @@ class NatsDispatcher implements Dispatcher {
       ? workerTaskSubject(job.worker)
       : taskSubject(job.backend, this.#pool);
     this.#checkSubject(subject, job);
-    if (!this.#inFlight.delete(job.job_id)) {
+    // A job `recover` found in flight is known to the server: only follow it.
+    const known = this.#inFlight.delete(job.job_id);
+    const entry = known ? await this.#retrying(() => readJob(this.#queue.jobs, key)) : undefined;
+    if (!entry) {
       const queued: JobState = {
         state: "queued",
         job_id: job.job_id,
@@ -186,8 +196,16 @@ class NatsDispatcher implements Dispatcher {
         await this.#publish(subject, job, created);
         return;
       }
+      // Another coordinator of this run (a resubmission) queued it first: follow that one.
+      return await this.#follow(followed);
     }
-    const entry = await this.#retrying(() => readJob(this.#queue.jobs, key));
+    await this.#follow(followed, entry);
+  }
+
+  /** Applies the job's state as the server has it, publishing it again if it is only queued. */
+  async #follow(followed: Followed, known?: JobEntry): Promise<void> {
+    const { job, key } = followed;
+    const entry = known ?? await this.#retrying(() => readJob(this.#queue.jobs, key));
     if (!entry) return;
     this.#apply(followed, entry.state, entry.revision);
     // A coordinator killed between queueing and publishing left a state without a message:
