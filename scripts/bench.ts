@@ -470,7 +470,8 @@ function formatMs(ms: number): string {
   return ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`;
 }
 
-function markdownTable(header: string[], rows: string[][]): string {
+/** A Markdown table: the first column left-aligned, the others right-aligned. */
+export function markdownTable(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) =>
     `| ${

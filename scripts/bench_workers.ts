@@ -19,6 +19,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 import { permissionFlags } from "../src/permissions.ts";
+import { markdownTable } from "./bench.ts";
 import { peakRssKiB, writeFakeClaude } from "./bench_runs.ts";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
@@ -170,18 +171,6 @@ function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-function markdownTable(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) =>
-    `| ${
-      cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(" | ")
-    } |`;
-  const rule = `|${
-    widths.map((w, i) => (i === 0 ? "-".repeat(w + 2) : "-".repeat(w + 1) + ":")).join("|")
-  }|`;
-  return [line(header), rule, ...rows.map(line)].join("\n");
 }
 
 async function main(): Promise<void> {

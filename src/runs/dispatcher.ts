@@ -149,6 +149,35 @@ export interface RecoverableJob {
   worker: string | null;
 }
 
+/**
+ * The outcome of a job that ended without a turn to report — refused, stopped before it
+ * started, or lost with its dispatcher: no session, no answer, no tokens.
+ */
+export function unstartedOutcome(
+  job: TaskJob,
+  ended: { exit_code: number; error: string; error_class: string; time: Date },
+): TaskOutcome {
+  const time = ended.time.toISOString();
+  return {
+    job_id: job.job_id,
+    task_id: job.task_id,
+    attempt: job.attempt,
+    worker: null,
+    backend: job.backend,
+    backend_session_id: null,
+    model: job.model ?? null,
+    exit_code: ended.exit_code,
+    content: "",
+    usage: { input: 0, output: 0, cached: 0, total: 0 },
+    error: ended.error,
+    error_class: ended.error_class,
+    duration_seconds: 0,
+    started_at: time,
+    ended_at: time,
+    workdir: "workdir" in job.target ? job.target.workdir : "",
+  };
+}
+
 /** The job id of an attempt. */
 export function jobId(runId: string, taskId: string, attempt: number): string {
   return `${runId}.${taskId}.${attempt}`;

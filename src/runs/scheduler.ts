@@ -7,7 +7,7 @@
  * @module
  */
 import { addUsage } from "../backends/shared/usage.ts";
-import type { Dispatcher, TaskJob, TaskOutcome } from "./dispatcher.ts";
+import { type Dispatcher, type TaskJob, type TaskOutcome, unstartedOutcome } from "./dispatcher.ts";
 import { topologicalOrder } from "./graph.ts";
 import type { RunEvent } from "./run_events.ts";
 import { isTerminal, type RunRecord, type TaskRecord } from "./run_record.ts";
@@ -360,23 +360,10 @@ function verb(state: string): string {
 
 /** The outcome of a job whose dispatcher broke (a bug or a lost connection, not the task). */
 function brokenDispatch(job: TaskJob, error: unknown, now: Date): TaskOutcome {
-  const time = now.toISOString();
-  return {
-    job_id: job.job_id,
-    task_id: job.task_id,
-    attempt: job.attempt,
-    worker: null,
-    backend: job.backend,
-    backend_session_id: null,
-    model: null,
+  return unstartedOutcome(job, {
     exit_code: 1,
-    content: "",
-    usage: { input: 0, output: 0, cached: 0, total: 0 },
     error: `the task could not be run: ${error instanceof Error ? error.message : String(error)}`,
     error_class: "setup",
-    duration_seconds: 0,
-    started_at: time,
-    ended_at: time,
-    workdir: "",
-  };
+    time: now,
+  });
 }

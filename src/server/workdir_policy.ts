@@ -58,7 +58,8 @@ export function isSystemPath(realPath: string): boolean {
   return SYSTEM_DIRS.some((dir) => isWithin(realPath, dir));
 }
 
-async function realDirectory(fs: Fs, path: string): Promise<string | undefined> {
+/** The real path of `path` when it is an existing directory; `undefined` otherwise. */
+export async function realDirectory(fs: Fs, path: string): Promise<string | undefined> {
   try {
     const real = await fs.realPath(path);
     return (await fs.stat(real)).isDirectory ? real : undefined;

@@ -15,14 +15,15 @@ import { headers, type QueuedIterator, type Subscription } from "@nats-io/transp
 import type { Config } from "../../config/schema.ts";
 import { signalExitCode, stopSignalOf } from "../../platform/stop_signals.ts";
 import type { Env, Fs } from "../../platform/types.ts";
-import type {
-  Dispatcher,
-  JobHandlers,
-  JobRecovery,
-  RecoverableJob,
-  TaskEvent,
-  TaskJob,
-  TaskOutcome,
+import {
+  type Dispatcher,
+  type JobHandlers,
+  type JobRecovery,
+  type RecoverableJob,
+  type TaskEvent,
+  type TaskJob,
+  type TaskOutcome,
+  unstartedOutcome,
 } from "../../runs/dispatcher.ts";
 import { connectNats } from "./connection.ts";
 import {
@@ -384,24 +385,11 @@ class NatsDispatcher implements Dispatcher {
 
 /** The outcome of a job stopped before (or without) its worker reporting. */
 function stoppedOutcome(job: TaskJob, reason: unknown, now: Date, when: string): TaskOutcome {
-  const time = now.toISOString();
   const signal = stopSignalOf(reason);
-  return {
-    job_id: job.job_id,
-    task_id: job.task_id,
-    attempt: job.attempt,
-    worker: null,
-    backend: job.backend,
-    backend_session_id: null,
-    model: null,
+  return unstartedOutcome(job, {
     exit_code: signalExitCode(signal),
-    content: "",
-    usage: { input: 0, output: 0, cached: 0, total: 0 },
     error: `interrupted (${signal}) ${when}`,
     error_class: "interrupted",
-    duration_seconds: 0,
-    started_at: time,
-    ended_at: time,
-    workdir: "workdir" in job.target ? job.target.workdir : "",
-  };
+    time: now,
+  });
 }

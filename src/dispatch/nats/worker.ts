@@ -20,7 +20,7 @@
 import type { JsMsg } from "@nats-io/jetstream";
 import type { Subscription } from "@nats-io/transport-node";
 import { STOP_SIGNALS, StopRequest } from "../../platform/stop_signals.ts";
-import type { TaskJob, TaskOutcome } from "../../runs/dispatcher.ts";
+import { type TaskJob, type TaskOutcome, unstartedOutcome } from "../../runs/dispatcher.ts";
 import { markSessionsInterrupted } from "../../runs/local_pool.ts";
 import { executeTask } from "../../runs/task_executor.ts";
 import type { WorkdirPolicy } from "../../server/workdir_policy.ts";
@@ -400,7 +400,13 @@ class Worker {
       let outcome: TaskOutcome;
       if (refused) {
         say(`refused ${label}: ${refused}`);
-        outcome = refusedOutcome(job, `worker ${id} refused the task: ${refused}`, deps);
+        // Exit 2, nothing ran.
+        outcome = unstartedOutcome(job, {
+          exit_code: 2,
+          error: `worker ${id} refused the task: ${refused}`,
+          error_class: "setup",
+          time: deps.platform.clock.now(),
+        });
       } else {
         say(`running ${label} (${job.backend})`);
         outcome = await executeTask(deps, job, {
@@ -588,29 +594,6 @@ class Worker {
 function queuedRevision(message: JsMsg): number | undefined {
   const value = Number(message.headers?.get(REVISION_HEADER));
   return Number.isSafeInteger(value) && value > 0 ? value : undefined;
-}
-
-/** The outcome of a task this worker refused to run (exit 2, nothing ran). */
-function refusedOutcome(job: TaskJob, error: string, deps: TurnDeps): TaskOutcome {
-  const now = deps.platform.clock.now().toISOString();
-  return {
-    job_id: job.job_id,
-    task_id: job.task_id,
-    attempt: job.attempt,
-    worker: null,
-    backend: job.backend,
-    backend_session_id: null,
-    model: job.model ?? null,
-    exit_code: 2,
-    content: "",
-    usage: { input: 0, output: 0, cached: 0, total: 0 },
-    error,
-    error_class: "setup",
-    duration_seconds: 0,
-    started_at: now,
-    ended_at: now,
-    workdir: "workdir" in job.target ? job.target.workdir : "",
-  };
 }
 
 /**

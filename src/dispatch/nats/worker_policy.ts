@@ -10,16 +10,12 @@ import { usageError } from "../../errors.ts";
 import type { Fs } from "../../platform/types.ts";
 import type { TaskJob } from "../../runs/dispatcher.ts";
 import type { SessionStore } from "../../sessions/store_types.ts";
-import { isAllowedWorkdir, isSystemPath, type WorkdirPolicy } from "../../server/workdir_policy.ts";
-
-async function realDirectory(fs: Fs, path: string): Promise<string | undefined> {
-  try {
-    const real = await fs.realPath(path);
-    return (await fs.stat(real)).isDirectory ? real : undefined;
-  } catch {
-    return undefined;
-  }
-}
+import {
+  isAllowedWorkdir,
+  isSystemPath,
+  realDirectory,
+  type WorkdirPolicy,
+} from "../../server/workdir_policy.ts";
 
 /**
  * The roots a worker started in `cwd` allows: `configured` (absolute, existing), else `cwd`.
