@@ -5,9 +5,17 @@
 import stringWidth from "string-width";
 import { escapeControl } from "./safe_text.ts";
 
+/** Printable ASCII only: one column per character, no need to ask `string-width`. */
+const PLAIN = /^[\x20-\x7e]*$/;
+
+/** Terminal columns of `text`; most cells (ids, times, numbers) are plain ASCII. */
+function columns(text: string): number {
+  return PLAIN.test(text) ? text.length : stringWidth(text);
+}
+
 /** Cuts `text` to at most `width` terminal columns, ending with "…" when cut. */
 export function truncateToWidth(text: string, width: number): string {
-  if (stringWidth(text) <= width) return text;
+  if (columns(text) <= width) return text;
   if (width <= 1) return width === 1 ? "…" : "";
   let out = "";
   for (const char of text) {
@@ -18,7 +26,7 @@ export function truncateToWidth(text: string, width: number): string {
 }
 
 function pad(text: string, width: number): string {
-  return text + " ".repeat(Math.max(0, width - stringWidth(text)));
+  return text + " ".repeat(Math.max(0, width - columns(text)));
 }
 
 /**
@@ -29,7 +37,7 @@ function pad(text: string, width: number): string {
 export function renderTable(header: string[], rows: string[][], maxWidth?: number): string {
   const all = [header, ...rows].map((row) => row.map(escapeControl));
   const widths = header.map((_, column) =>
-    Math.max(...all.map((row) => stringWidth(row[column] ?? "")))
+    all.reduce((widest, row) => Math.max(widest, columns(row[column] ?? "")), 0)
   );
   const lines = all.map((row) => {
     const cells = row.map((cell, column) =>

@@ -190,6 +190,15 @@ export function idsUsedBefore(db: SqliteDatabase, cutoffMs: number): string[] {
   ).map((row) => row.id);
 }
 
+/** Rows of the sessions last used before `cutoffMs`, newest first (one query: `clean --dry-run`). */
+export function rowsUsedBefore(db: SqliteDatabase, cutoffMs: number): SessionRow[] {
+  return all<SessionRow>(
+    db,
+    `SELECT ${ROW} FROM sessions WHERE last_used_ms < ? ORDER BY last_used_ms DESC, seq DESC`,
+    cutoffMs,
+  );
+}
+
 /** One session's row, or `undefined`. */
 export function sessionRow(db: SqliteDatabase, id: string): SessionRow | undefined {
   return one<SessionRow>(db, `SELECT ${ROW} FROM sessions WHERE id = ?`, id);

@@ -8,7 +8,7 @@ import type { SqliteDatabase } from "../platform/sqlite.ts";
 import { isNotFound } from "../platform/fs_errors.ts";
 import { writeFileAtomic } from "./atomic_write.ts";
 import { withWritableCatalog } from "./catalog_access.ts";
-import { idsUsedBefore, sessionRow } from "./catalog_sessions.ts";
+import { idsUsedBefore, rowsUsedBefore } from "./catalog_sessions.ts";
 import { commitChanges, isCurrent, markWriting, syncCatalog } from "./catalog_sync.ts";
 import { describeHolder, readLeaseHolder, tryLease } from "./lease.ts";
 import { rowRecord } from "./list_query.ts";
@@ -40,8 +40,8 @@ async function cleanLocked(
   dryRun: boolean,
 ): Promise<SessionRecord[]> {
   const cutoffMs = cutoff.getTime();
+  if (dryRun) return rowsUsedBefore(db, cutoffMs).map(rowRecord);
   const old = idsUsedBefore(db, cutoffMs);
-  if (dryRun) return old.map((id) => rowRecord(sessionRow(db, id)!));
   if (old.length === 0) return [];
   const records: SessionRecord[] = [];
   const deleted: string[] = [];
