@@ -8,9 +8,9 @@
  * @module
  */
 import type { Command, CommandContext, RouteMap } from "@stricli/core";
+import { shellQuote } from "../output/shell_quote.ts";
 
 type RoutingTarget<C extends CommandContext> = Command<C> | RouteMap<C>;
-import { shellQuote } from "../output/shell_quote.ts";
 
 /** What {@linkcode placeLeadingFlags} decided. */
 export type Placement =

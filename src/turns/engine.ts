@@ -181,25 +181,45 @@ export async function runTurn(
 }
 
 /**
- * Creates a fork of session `sessionId` without running a turn: the backend forks on the
- * fork's first turn (the backends fork only while running a prompt).
+ * Creates a fork of session `sessionId` without running a turn (`clinvk sessions fork <id>`,
+ * `POST /api/v1/sessions/{id}/fork` without a prompt): the backends fork only while running a
+ * prompt, so the backend fork happens on the fork's first turn (`resume`); until then the new
+ * session points at the parent's backend session. `model` (an alias or name) is the fork's
+ * requested model; default: the parent's.
  *
- * @throws {ClinvkError} exit 4 when the session does not exist or has no backend session yet.
+ * @throws {ClinvkError} exit 4 when the session does not exist, has expired or has no backend
+ * session yet; 2 when its backend cannot fork.
  */
 export async function forkSession(
   deps: TurnDeps,
-  target: { sessionId: string; tags?: string[] },
+  target: { sessionId: string; tags?: string[]; model?: string },
 ): Promise<SessionRecord> {
-  const parent = await sessionFor(deps.store, { kind: "fork", ...target });
+  const parent = await forkableSession(deps, target.sessionId);
   const backend = backendFor(deps.config, parent.backend);
-  if (backend.fork === "none") throw cannotFork(backend);
   return await createSessionRecord(deps.store, deps.config, {
     backend: parent.backend,
+    model: target.model === undefined ? undefined : backend.resolveModel(target.model),
     workdir: parent.workdir,
     prompt: "",
     tags: target.tags,
     parent,
   }, deps.warn);
+}
+
+/**
+ * The session with this exact id, when it can be forked now (what {@linkcode forkSession}
+ * checks first; `sessions fork --dry-run` asks it alone).
+ *
+ * @throws {ClinvkError} as {@linkcode forkSession}.
+ */
+export async function forkableSession(
+  deps: Pick<TurnDeps, "config" | "store">,
+  sessionId: string,
+): Promise<SessionRecord> {
+  const parent = await sessionFor(deps.store, { kind: "fork", sessionId });
+  const backend = backendFor(deps.config, parent.backend);
+  if (backend.fork === "none") throw cannotFork(backend);
+  return parent;
 }
 
 /** The command that reopens a session in its backend's own interactive mode. */
@@ -270,8 +290,14 @@ async function sessionFor(
       "See clinvk sessions list.",
     );
   }
-  const usable = target.kind === "fork" ? Boolean(session.backend_session_id) : true;
-  if (!isResumable(session) || !usable) {
+  if (target.kind === "fork" && session.status !== "expired" && !session.backend_session_id) {
+    throw new ClinvkError(
+      `Session ${session.id} cannot be forked: it has no backend session to copy yet`,
+      ExitCode.SessionNotFound,
+      `Run a turn in it first (clinvk resume ${session.id} "prompt"), or fork another session.`,
+    );
+  }
+  if (!isResumable(session)) {
     throw new ClinvkError(
       `Session ${session.id} cannot be ${target.kind === "fork" ? "forked" : "resumed"}: ${
         session.status === "expired"

@@ -56,6 +56,43 @@ Deno.test("a fork made without a prompt forks the backend session on its first t
   assert.equal(done.parent_id, parent.session_id);
 });
 
+Deno.test("a fork made without a prompt keeps -m for its first turn; one that cannot fork is refused, dry run too", async () => {
+  await using sb = await inProcess();
+  sb.script = () => sample("claude", NEW.claude!);
+  const parent = await sb.json(["-b", "claude", "-o", "json", "first"]);
+  const forked = await sb.json([
+    "sessions",
+    "fork",
+    String(parent.session_id),
+    "-m",
+    "fast",
+    "-o",
+    "json",
+  ]);
+  assert.equal((forked.metadata as Json).requested_model, "haiku");
+  assert.equal(forked.model, "haiku");
+
+  for (
+    const args of [["sessions", "fork", String(forked.id)], [
+      "sessions",
+      "fork",
+      "--dry-run",
+      String(forked.id),
+    ]]
+  ) {
+    const refused = await sb.run(args);
+    assert.equal(refused.code, 4, args.join(" "));
+    assertIncludes(
+      refused.stderr,
+      `Session ${forked.id} cannot be forked: it has no backend session to copy yet`,
+    );
+  }
+  sb.script = () => sample("claude", "fork-json");
+  await sb.json(["resume", String(forked.id), "-o", "json", "branch"]);
+  const call = sb.calls.at(-1)!;
+  assert.equal(call.args[call.args.indexOf("--model") + 1], "haiku");
+});
+
 for (
   const [cli, scenario] of [["claude", "error-500-stream-json"], ["codex", "error-500-json"], [
     "gemini",

@@ -111,6 +111,81 @@ Deno.test("GET/DELETE /api/v1/sessions and POST …/fork work like the sessions 
   });
 });
 
+Deno.test("POST …/fork without a prompt makes the fork as clinvk sessions fork <id> does", async () => {
+  await withServer(async ({ url, sb }) => {
+    const parent = (await call(`${url}/api/v1/prompt`, {
+      method: "POST",
+      json: { prompt: "a", backend: "claude" },
+    })).body as Result & { backend_session_id: string };
+    const ran = (await readFakeLog(sb.log)).length;
+
+    const made = await call(`${url}/api/v1/sessions/${parent.session_id}/fork`, {
+      method: "POST",
+      json: { model: "claude:fast", tags: ["try"] },
+    });
+    assert.equal(made.status, 201, made.text);
+    type Record = {
+      id: string;
+      parent_id: string;
+      backend_session_id: string | null;
+      status: string;
+      turn_count: number;
+      tags: string[];
+      metadata: { fork_of?: string; requested_model?: string };
+    };
+    const fork = made.body as Record;
+    assert.equal(made.headers.get("x-clinvk-session"), fork.id);
+    assert.notEqual(fork.id, parent.session_id);
+    assert.equal(fork.parent_id, parent.session_id);
+    assert.equal(fork.backend_session_id, null);
+    assert.equal(fork.turn_count, 0);
+    assert.equal(fork.metadata.fork_of, parent.backend_session_id);
+    assert.equal(fork.metadata.requested_model, "haiku", "the alias resolved for its backend");
+    assert.deepEqual(fork.tags, ["api", "try"]);
+    assert.equal((await readFakeLog(sb.log)).length, ran, "no backend ran for the fork alone");
+
+    // Its first prompt forks the backend session; the parent is untouched.
+    const turn = await call(`${url}/api/v1/prompt`, {
+      method: "POST",
+      json: { prompt: "branch", session_id: fork.id },
+    });
+    assert.equal(turn.status, 200, turn.text);
+    assert.equal((turn.body as Result).content, "ECHO turn=2: branch");
+    const argv = (await readFakeLog(sb.log)).at(-1)!.argv;
+    assert.ok(argv.includes("--fork-session"), argv.join(" "));
+    assert.equal(argv[argv.indexOf("--resume") + 1], parent.backend_session_id);
+    assert.equal(argv[argv.indexOf("--model") + 1], "haiku");
+    const after = (await call(`${url}/api/v1/sessions/${parent.session_id}`)).body as Record;
+    assert.equal(after.turn_count, 1);
+
+    // A fork whose own first turn has not run has no backend session to copy yet.
+    const made2 = await call(`${url}/api/v1/sessions/${parent.session_id}/fork`, {
+      method: "POST",
+      json: {},
+    });
+    assert.equal(made2.status, 201, made2.text);
+    const pending = await call(`${url}/api/v1/sessions/${(made2.body as Record).id}/fork`, {
+      method: "POST",
+      json: {},
+    });
+    assert.equal(pending.status, 404, pending.text);
+    assert.match(
+      (pending.body as { error: { message: string } }).error.message,
+      /cannot be forked: it has no backend session to copy yet/,
+    );
+    const streamed = await call(`${url}/api/v1/sessions/${parent.session_id}/fork`, {
+      method: "POST",
+      json: { stream: true },
+    });
+    assert.equal(streamed.status, 400, streamed.text);
+    const missing = await call(`${url}/api/v1/sessions/nosuchsess1/fork`, {
+      method: "POST",
+      json: {},
+    });
+    assert.equal(missing.status, 404, missing.text);
+  });
+});
+
 Deno.test("GET /api/v1/backends and /ready say which backends are installed", async () => {
   await withServer(async ({ url }) => {
     const backends = await call(`${url}/api/v1/backends`);

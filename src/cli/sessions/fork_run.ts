@@ -2,35 +2,25 @@
  * What `clinvk sessions fork` does, loaded only when it runs (see `fork.ts` for its flags).
  * @module
  */
-import { ClinvkError, ExitCode } from "../../errors.ts";
-import { isResumable } from "../../sessions/record.ts";
-import { forkSession } from "../../turns/engine.ts";
+import { forkableSession, forkSession } from "../../turns/engine.ts";
 import { type AppContext, warn } from "../context.ts";
 import { checkPrompt } from "../prompt_input.ts";
 import { loadAppConfig, openStore } from "../services.ts";
 import type { TurnFlags } from "../shared_flags.ts";
 import { buildTurnSetup, runTurnCommand } from "../turn_flow.ts";
 
-/** Forks a session, and runs the fork's first turn when a prompt is given. */
+/**
+ * Forks a session, and runs the fork's first turn when a prompt is given. Whether the session
+ * can be forked is the engine's to say (`forkSession`, `runTurn`), as for the HTTP server.
+ */
 export async function fork(this: AppContext, flags: TurnFlags, ...args: string[]): Promise<void> {
   const [id, ...words] = args as [string, ...string[]];
   const { config } = await loadAppConfig(this, flags.config);
   const store = openStore(this, config);
   const parent = await store.resolve(id);
-  if (!parent.backend_session_id || !isResumable(parent)) {
-    const why = parent.status === "expired"
-      ? "it has expired"
-      : "it has no backend session to copy yet";
-    throw new ClinvkError(
-      `Session ${parent.id} cannot be forked: ${why}`,
-      ExitCode.SessionNotFound,
-      `Run a turn in it first (clinvk resume ${parent.id} "prompt"), or fork another session.`,
-    );
-  }
   if (words.length === 0) {
-    // The backends fork only while running a prompt, so the backend fork happens on the fork's
-    // first turn; until then the new session points at the parent's backend session.
     if (flags.dryRun) {
+      await forkableSession({ config, store }, parent.id);
       this.platform.stdout.write(
         `# would create a fork of ${parent.id}; nothing runs until its first prompt\n`,
       );
@@ -38,7 +28,7 @@ export async function fork(this: AppContext, flags: TurnFlags, ...args: string[]
     }
     const record = await forkSession(
       { platform: this.platform, config, store, warn: (m) => warn(this, m) },
-      { sessionId: parent.id },
+      { sessionId: parent.id, model: flags.model },
     );
     if (flags.outputFormat === "json") {
       this.platform.stdout.write(JSON.stringify(record, null, 2) + "\n");

@@ -2,7 +2,8 @@
  * `POST /api/v1/prompt` and `POST /api/v1/sessions/{id}/fork`: run a prompt as `clinvk` does,
  * answering with the `-o json` object or, with `stream: true`, the `-o stream-json` lines
  * (NDJSON of unified events ending in `done`). A failed turn answers with its error's status
- * and the turn's result beside the error object.
+ * and the turn's result beside the error object. A fork without a prompt only makes the fork,
+ * as `clinvk sessions fork <id>` does (201 and its record).
  * @module
  */
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
@@ -10,8 +11,9 @@ import type { Context } from "hono";
 import type { BackendName } from "../../backends/types.ts";
 import { streamDoneLine, streamEventLine, turnJson } from "../../output/turn_output.ts";
 import type { TurnReport as OutputReport } from "../../output/turn_output.ts";
-import type { TurnReport } from "../../turns/engine.ts";
-import { errorHeaders } from "../api_error.ts";
+import type { SessionRecord } from "../../sessions/record.ts";
+import { forkSession, type TurnReport } from "../../turns/engine.ts";
+import { ApiError, errorHeaders } from "../api_error.ts";
 import { type ConversationRequest, resolveConversation } from "../conversation_target.ts";
 import { jsonBody } from "../openapi_shared.ts";
 import type { ServerDeps } from "../server_deps.ts";
@@ -19,7 +21,8 @@ import type { ServerEnv } from "../server_env.ts";
 import type { ServerTurn } from "../server_turn.ts";
 import { NDJSON_HEADERS, textStream } from "../stream_response.ts";
 import { awaitStreamStart, beginPromptTurn, markSession, streamOutcome } from "../turn_handler.ts";
-import { errorFromReport } from "../turn_errors.ts";
+import { errorFromReport, errorFromThrown } from "../turn_errors.ts";
+import { SESSION_HEADER } from "../request_headers.ts";
 import { restError } from "./rest_errors.ts";
 import { ForkRequest, PromptRequest, RestErrorSchema, TurnResult } from "./rest_schemas.ts";
 
@@ -35,6 +38,11 @@ const responses = {
   "5XX": { description: "The backend failed (Error, with the turn's result as result)" },
 };
 
+const forkResponses = {
+  ...responses,
+  201: { description: "Without a prompt: the fork was made (SessionRecord); nothing ran yet" },
+};
+
 const promptRoute = createRoute({
   method: "post",
   path: "/api/v1/prompt",
@@ -48,9 +56,9 @@ const forkRoute = createRoute({
   method: "post",
   path: "/api/v1/sessions/{id}/fork",
   tags: ["clinvk"],
-  summary: "Fork a session and run a prompt in the fork",
+  summary: "Fork a session, and run a prompt in the fork when one is given",
   request: { params: z.object({ id: z.string() }), body: jsonBody(ForkRequest) },
-  responses,
+  responses: forkResponses,
 });
 
 /** The `-o json` object of a report. */
@@ -126,11 +134,51 @@ export function promptRoutes(app: OpenAPIHono<ServerEnv>, deps: ServerDeps): voi
   app.openapi(forkRoute, async (c) => {
     const body = c.req.valid("json");
     const { id } = c.req.valid("param");
-    return await run(c, {
+    const request: ConversationRequest = {
       session: { id, via: "the path" },
       fork: true,
       model: body.model,
       tags: body.tags,
-    }, body);
+    };
+    if (body.prompt !== undefined) return await run(c, request, { ...body, prompt: body.prompt });
+    return await forkOnly(c, deps, request, body);
   });
+}
+
+/** A fork without a prompt: the engine makes the record; the backend forks on its first turn. */
+async function forkOnly(
+  c: Context<ServerEnv>,
+  deps: ServerDeps,
+  request: ConversationRequest,
+  body: { system_prompt?: string; stream?: boolean },
+): Promise<Response> {
+  const given = body.stream !== undefined
+    ? "stream"
+    : body.system_prompt !== undefined
+    ? "system_prompt"
+    : undefined;
+  if (given) {
+    throw new ApiError(
+      "invalid_request",
+      `${given} applies to a turn, and this fork has no prompt; send one, or leave ${given} out`,
+      { param: given },
+    );
+  }
+  const conversation = await resolveConversation(deps, request);
+  let record: SessionRecord;
+  try {
+    record = await forkSession(
+      { platform: deps.platform, config: deps.config, store: deps.store, warn: deps.warn },
+      {
+        sessionId: conversation.session!.id,
+        tags: conversation.target.kind === "fork" ? conversation.target.tags : undefined,
+        model: conversation.model,
+      },
+    );
+  } catch (error) {
+    throw errorFromThrown(error);
+  }
+  c.set("session", record.id);
+  c.header(SESSION_HEADER, record.id);
+  return c.json({ ...record }, 201);
 }

@@ -25,13 +25,20 @@ export const PromptRequest = z.object({
   }),
 }).openapi("PromptRequest");
 
-/** `POST /api/v1/sessions/{id}/fork`. */
+/**
+ * `POST /api/v1/sessions/{id}/fork`. Without `prompt` only the fork is made (as
+ * `clinvk sessions fork <id>`); its first prompt then goes to `POST /api/v1/prompt`.
+ */
 export const ForkRequest = PromptRequest.pick({
-  prompt: true,
   model: true,
   system_prompt: true,
   tags: true,
   stream: true,
+}).extend({
+  prompt: z.string().min(1).optional().openapi({
+    description: "The fork's first prompt. Without it the fork is made (201, its record) and " +
+      "forks the backend session on its first turn",
+  }),
 }).openapi("ForkRequest");
 
 /** The result of a turn: the object `clinvk -o json` prints. */
