@@ -11,17 +11,20 @@ import type { Platform } from "../platform/types.ts";
 import { app, describeError, routes } from "./app.ts";
 import { createContext } from "./context.ts";
 import { placeLeadingFlags } from "./global_flags.ts";
+import { spellOneLetterFlags } from "./one_letter_flags.ts";
 
 /** Runs clinvk with `args` on `platform` and returns the exit code. */
 export async function runApp(args: string[], platform: Platform): Promise<number> {
   const context = createContext(platform);
-  const placed = placeLeadingFlags(args, routes);
+  // Spelled before placing (`--b codex sessions list` is `-b codex sessions list`) and again
+  // after, for the command the leading flags were moved behind.
+  const placed = placeLeadingFlags(spellOneLetterFlags(args, routes), routes);
   if (placed.kind === "refuse") {
     platform.stderr.write(formatError(usageError(placed.message, placed.hint)) + "\n");
     return ExitCode.Usage;
   }
   try {
-    await run(app, placed.args, context);
+    await run(app, spellOneLetterFlags(placed.args, routes), context);
   } catch (error) {
     platform.stderr.write(describeError(error) + "\n");
     return ExitCode.BackendFailed;

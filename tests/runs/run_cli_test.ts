@@ -301,7 +301,10 @@ Deno.test("compare needs backends and a prompt, and says so", async () => {
     assert.equal(noPrompt.code, 2);
     const badN = await sb.run(["compare", "x", "--backends", "claude", "--n", "zero"]);
     assert.equal(badN.code, 2);
-    assert.match(badN.stderr, /--n: "zero" is not a whole number/);
+    assert.match(
+      badN.stderr,
+      /Failed to parse "zero" for runs-per-backend: "zero" is not a whole number/,
+    );
   });
 });
 

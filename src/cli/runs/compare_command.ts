@@ -51,33 +51,10 @@ function parseBackendList(value: string, check: (name: string) => void): string[
   return [...new Set(names)];
 }
 
-/**
- * `--n K` as the issue spells it. The argument parser takes long flags of two letters or more
- * only, so `--n` reaches the command as words of the prompt; it is taken out here.
- */
-function takeN(words: string[]): { n?: number; words: string[] } {
-  const rest = [...words];
-  let n: number | undefined;
-  for (let i = 0; i < rest.length; i++) {
-    const match = /^--n(?:=(.*))?$/.exec(rest[i]!);
-    if (!match) continue;
-    const value = match[1] ?? rest[i + 1];
-    if (value === undefined) throw usageError("--n needs a number", "Write --n 3.");
-    try {
-      n = parsePositiveInt(value);
-    } catch (error) {
-      throw usageError(`--n: ${(error as Error).message}`);
-    }
-    rest.splice(i, match[1] === undefined ? 2 : 1);
-    i--;
-  }
-  return { n, words: rest };
-}
-
 async function compare(
   this: AppContext,
   flags: CompareFlags,
-  ...allWords: string[]
+  ...words: string[]
 ): Promise<void> {
   const {
     backendAvailability,
@@ -93,10 +70,6 @@ async function compare(
     startWith,
   } = await machinery();
   const mode = outputMode(flags);
-  const { n: nFlag, words } = takeN(allWords);
-  if (nFlag !== undefined && flags.runsPerBackend !== undefined && nFlag !== flags.runsPerBackend) {
-    throw usageError("--n and --runs-per-backend disagree", "Give one of them.");
-  }
   if (flags.backends && flags.allBackends) {
     throw usageError("--backends and --all-backends cannot be combined", "Pick one.");
   }
@@ -138,7 +111,7 @@ async function compare(
   const spec = compareSpec({
     prompt,
     backends,
-    n: nFlag ?? flags.runsPerBackend,
+    n: flags.runsPerBackend,
     judge: flags.judge,
     check: flags.check,
     worktree: flags.worktree,
@@ -181,7 +154,7 @@ export const compareCommand = buildCommand({
       runsPerBackend: {
         kind: "parsed",
         parse: parsePositiveInt,
-        brief: "Runs per backend, also written --n K (pass@k with --check)",
+        brief: "Runs per backend, also -n K or --n K (pass@k with --check)",
         placeholder: "k",
         optional: true,
       },
