@@ -79,6 +79,11 @@ export interface PromptOptions extends StoreOptions {
   ephemeral?: boolean;
   /** Stop a backend that runs longer than this (the result then has `exit_code` 124). */
   timeoutSeconds?: number;
+  /**
+   * Run even when a daily budget (`session.budget.*` in config) is used up, as `--force` does;
+   * without it such a prompt throws a `ClinvkError` with exit code 6 before anything runs.
+   */
+  force?: boolean;
   /** Receives each unified event (`init`, `message`, `tool_use`, …) as the backend streams. */
   onEvent?: (event: UnifiedEvent) => void;
   /**
@@ -164,6 +169,7 @@ export async function runPrompt(options: PromptOptions): Promise<PromptResult> {
       model: settings.model,
       timeoutMs: settings.timeoutSeconds > 0 ? settings.timeoutSeconds * 1000 : undefined,
       signal: options.signal,
+      force: options.force,
       // Text deltas are worth asking for only when someone listens to them.
       partial: options.onEvent !== undefined,
       onEvent: (event) => options.onEvent?.(event),

@@ -98,6 +98,15 @@ function fromClinvkError(error: ClinvkError): ApiError {
           { code: "session_busy" },
         )
         : new ApiError("unavailable", text, { code: "store_busy", retryable: true });
+    case ExitCode.BudgetExceeded:
+      // A daily session.budget of the server's config: not the backend's failure, and not
+      // worth an SDK's automatic retries (the budget lasts until the day ends).
+      return new ApiError(
+        "rate_limit",
+        `${sentence(error.message)} Raise the budget in the server's config.yaml, or wait ` +
+          "until tomorrow.",
+        { code: "budget_exceeded", limit: "tokens", retryable: false },
+      );
     default:
       return new ApiError("backend_failed", text);
   }

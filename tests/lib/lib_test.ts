@@ -109,6 +109,50 @@ Deno.test("runPrompt() resolves to the same fields as clinvk -o json, and the CL
   });
 });
 
+Deno.test("runPrompt() records the turn's history and keeps to the daily budgets (force runs anyway)", async () => {
+  await withLibSandbox(async (sb) => {
+    const result = await runPrompt({
+      prompt: "hello",
+      backend: "gemini",
+      workdir: sb.work,
+      home: sb.home,
+    });
+    const env = { ...sb.env, CLINVK_HOME: sb.home };
+    const shown = await runClinvk(env, [
+      "sessions",
+      "show",
+      result.session_id!,
+      "--turns",
+      "--json",
+    ], {
+      cwd: sb.work,
+    });
+    assert.equal(shown.code, 0, shown.stderr);
+    const turns = JSON.parse(shown.stdout).turns as { prompt: string; usage: { total: number } }[];
+    assert.deepEqual(turns.map((t) => [t.prompt, t.usage.total]), [[
+      "hello",
+      result.token_usage.total,
+    ]]);
+
+    const set = await runClinvk(env, [
+      "config",
+      "set",
+      "session.budget.daily_tokens",
+      String(result.token_usage.total),
+    ], { cwd: sb.work });
+    assert.equal(set.code, 0, set.stderr);
+    const options = { prompt: "more", backend: "gemini" as const, workdir: sb.work, home: sb.home };
+    await rejectsWithCode(
+      runPrompt(options),
+      ExitCode.BudgetExceeded,
+      /daily token budget is used up/,
+    );
+    assert.equal((await readFakeLog(sb.log)).length, 1, "no backend ran");
+    const forced = await runPrompt({ ...options, force: true });
+    assert.equal(forced.exit_code, 0, forced.error);
+  });
+});
+
 Deno.test("runPrompt({ ephemeral }) records nothing and returns no session id", async () => {
   await withLibSandbox(async (sb) => {
     const result = await runPrompt({

@@ -204,3 +204,67 @@ Deno.test("runTurn() ends with 128 + n when a StopRequest for signal n aborts it
     assert.match(report.error ?? "", /SIGTERM/);
   });
 });
+
+Deno.test("runTurn() records every session turn in its history (failed ones too), ephemeral turns nowhere", async () => {
+  await withFakeEnv(async (sb) => {
+    const deps = engineDeps(sb);
+    const first = await runTurn(deps, { kind: "new", backend: "claude", workdir: sb.work }, {
+      prompt: "hello",
+    });
+    const failed = await runTurn(deps, { kind: "resume", sessionId: first.sessionId! }, {
+      prompt: "again [[fake:error=401]]",
+    });
+    assert.notEqual(failed.exitCode, 0);
+    const fork = await runTurn(deps, { kind: "fork", sessionId: first.sessionId! }, {
+      prompt: "branch",
+    });
+    const turns = await deps.store.turns(first.sessionId!);
+    assert.deepEqual(
+      turns.map((t) => [t.n, t.prompt, t.exit_code === 0, t.error_class]),
+      [[1, "hello", true, null], [2, "again [[fake:error=401]]", false, "backend"]],
+    );
+    assert.equal(turns[0]!.answer, "ECHO turn=1: hello");
+    assert.deepEqual(turns[0]!.usage, first.usage);
+    const forkTurns = await deps.store.turns(fork.sessionId!);
+    assert.deepEqual(forkTurns.map((t) => [t.prompt, t.answer]), [["branch", fork.content]]);
+
+    await runTurn(deps, { kind: "ephemeral", backend: "claude", workdir: sb.work }, {
+      prompt: "secret",
+    });
+    const all = await deps.store.search({ text: "secret" });
+    assert.deepEqual(all, [], "an ephemeral turn leaves no history");
+  });
+});
+
+Deno.test("runTurn() refuses a turn over a daily budget (exit 6) before anything runs or is created, unless force", async () => {
+  await withFakeEnv(async (sb) => {
+    const deps = engineDeps(sb);
+    const first = await runTurn(deps, { kind: "new", backend: "codex", workdir: sb.work }, {
+      prompt: "hello",
+    });
+    deps.config.session.budget.daily_tokens = first.usage.total;
+    const targets = [
+      { kind: "new", backend: "codex", workdir: sb.work },
+      { kind: "resume", sessionId: first.sessionId! },
+      { kind: "fork", sessionId: first.sessionId! },
+      { kind: "ephemeral", backend: "codex", workdir: sb.work },
+    ] as const;
+    for (const target of targets) {
+      await assert.rejects(
+        runTurn(deps, target, { prompt: "more" }),
+        (error: unknown) =>
+          error instanceof ClinvkError && error.exitCode === ExitCode.BudgetExceeded &&
+          /daily token budget is used up/.test(error.message),
+        target.kind,
+      );
+    }
+    assert.equal((await readFakeLog(sb.log)).length, 1, "no backend ran");
+    assert.equal((await deps.store.list()).length, 1, "no session was created");
+    assert.equal((await deps.store.turns(first.sessionId!)).length, 1);
+    const forced = await runTurn(deps, { kind: "resume", sessionId: first.sessionId! }, {
+      prompt: "anyway",
+      force: true,
+    });
+    assert.equal(forced.exitCode, 0, forced.error);
+  });
+});
