@@ -186,6 +186,36 @@ Deno.test("POST …/fork without a prompt makes the fork as clinvk sessions fork
   });
 });
 
+Deno.test("a server turn is in its session's history; a used-up daily budget is 429 budget_exceeded", async () => {
+  await withServer(async ({ url, sb, store }) => {
+    const first = await call(`${url}/api/v1/prompt`, {
+      method: "POST",
+      json: { prompt: "a", backend: "claude" },
+    });
+    assert.equal(first.status, 200, first.text);
+    const result = first.body as Result & { token_usage: { total: number } };
+    const turns = await store.turns(result.session_id);
+    assert.deepEqual(turns.map((t) => [t.n, t.prompt, t.answer, t.usage.total]), [
+      [1, "a", "ECHO turn=1: a", result.token_usage.total],
+    ]);
+
+    for (
+      const [path, json] of [
+        ["/api/v1/prompt", { prompt: "b", session_id: result.session_id }],
+        ["/v1/chat/completions", { model: "claude", messages: [{ role: "user", content: "c" }] }],
+      ] as const
+    ) {
+      const refused = await call(`${url}${path}`, { method: "POST", json });
+      assert.equal(refused.status, 429, refused.text);
+      assert.equal(refused.headers.get("x-should-retry"), "false");
+      const error = (refused.body as { error: { code: string; message: string } }).error;
+      assert.equal(error.code, "budget_exceeded");
+      assert.match(error.message, /daily token budget is used up/);
+    }
+    assert.equal((await readFakeLog(sb.log)).length, 1, "no backend ran after the first turn");
+  }, { configure: (config) => void (config.session.budget.daily_tokens = 1) });
+});
+
 Deno.test("GET /api/v1/backends and /ready say which backends are installed", async () => {
   await withServer(async ({ url }) => {
     const backends = await call(`${url}/api/v1/backends`);
