@@ -7,7 +7,6 @@
 import { buildCommand } from "@stricli/core";
 import type { BackendName } from "../backends/types.ts";
 import { usageError } from "../errors.ts";
-import { usageJsonRow, usageTable } from "../output/usage_views.ts";
 import type { UsageGroup } from "../sessions/store_types.ts";
 import { BUCKET_MS, checkTimeZone, LocalCalendar } from "../usage/periods.ts";
 import { PRICE_TABLE_VERSION } from "../usage/pricing.ts";
@@ -97,6 +96,8 @@ async function usage(
     ...(kind === "session" || kind === "run" ? {} : { bucketMs: BUCKET_MS }),
   });
   const report = buildReport(cells, kind, timeZone);
+  // Loaded here, not at start-up: the table's width measure costs tens of ms to load.
+  const { usageJsonRow, usageTable } = await import("../output/usage_views.ts");
   const limit = kind === "session" || kind === "run" ? flags.limit ?? 20 : flags.limit;
   const shown = limit === undefined ? report.rows : report.rows.slice(0, limit);
   const iso = (ms: number | undefined) =>

@@ -66,6 +66,17 @@ Deno.test("the command tree evaluates no backend or engine module", async () => 
   assert.deepEqual(modules.filter((m) => engine.test(m)), []);
 });
 
+Deno.test("the command tree and a prompt evaluate no table: its width measure costs tens of ms", async () => {
+  for (const entry of ["src/cli/app_main.ts", "src/cli/prompt_run.ts"]) {
+    const modules = await prepared(entry, true);
+    assert.deepEqual(
+      modules.filter((m) => /string-width|^src\/output\/table\.ts$/.test(m)),
+      [],
+      entry,
+    );
+  }
+});
+
 Deno.test("the command tree prepares no server, runs or YAML module", async () => {
   const modules = await prepared("src/cli/app_main.ts");
   const heavy = modules.filter((m) =>

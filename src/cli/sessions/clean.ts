@@ -3,7 +3,6 @@
  * @module
  */
 import { buildCommand } from "@stricli/core";
-import { sessionsTable } from "../../output/session_views.ts";
 import { DAY_MS } from "../../sessions/time.ts";
 import type { AppContext } from "../context.ts";
 import { parseDuration } from "../parsers.ts";
@@ -41,6 +40,7 @@ async function clean(this: AppContext, flags: CleanFlags): Promise<void> {
     stderr.write(`No session was last used before ${cutoff.toISOString()}.\n`);
     return;
   }
+  const { sessionsTable } = await import("../../output/session_views.ts");
   stdout.write(sessionsTable(removed, now, stdout.columns()));
   stderr.write(
     `${dryRun ? "Would delete" : "Deleted"} ${removed.length} session${

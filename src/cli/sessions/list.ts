@@ -5,8 +5,6 @@
 import { buildCommand } from "@stricli/core";
 import type { BackendName } from "../../backends/types.ts";
 import type { SessionStatus } from "../../sessions/record.ts";
-import { sessionListItem, sessionsTable } from "../../output/session_views.ts";
-import { rowCost } from "../../output/usage_views.ts";
 import type { SessionStore, UsageCell } from "../../sessions/store_types.ts";
 import type { AppContext } from "../context.ts";
 import { parsePositiveInt, parseStatus } from "../parsers.ts";
@@ -40,6 +38,9 @@ async function list(this: AppContext, flags: ListFlags): Promise<void> {
   });
   const { stdout, clock } = this.platform;
   const costs = flags.cost ? await sessionCosts(store) : undefined;
+  // Loaded here, not at start-up: the table's width measure costs tens of ms to load.
+  const { sessionListItem, sessionsTable } = await import("../../output/session_views.ts");
+  const { rowCost } = await import("../../output/usage_views.ts");
   if (flags.json) {
     const items = sessions.map((session) => {
       const item = sessionListItem(session);

@@ -5,7 +5,6 @@
  */
 import { buildCommand } from "@stricli/core";
 import type { BackendName } from "../../backends/types.ts";
-import { searchItem, searchTable } from "../../output/history_views.ts";
 import { resolveWorkdir } from "../../turns/workdir.ts";
 import { usageError } from "../../errors.ts";
 import type { AppContext } from "../context.ts";
@@ -42,6 +41,7 @@ async function search(this: AppContext, flags: SearchFlags, ...words: string[]):
     sinceMs: flags.since === undefined ? undefined : now.getTime() - flags.since,
     limit: flags.limit ?? 20,
   });
+  const { searchItem, searchTable } = await import("../../output/history_views.ts");
   if (flags.json) {
     platform.stdout.write(JSON.stringify(hits.map(searchItem), null, 2) + "\n");
     return;

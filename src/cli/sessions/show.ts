@@ -4,8 +4,6 @@
  * @module
  */
 import { buildCommand } from "@stricli/core";
-import { turnsView } from "../../output/history_views.ts";
-import { sessionDetails } from "../../output/session_views.ts";
 import type { AppContext } from "../context.ts";
 import { loadAppConfig, openStore } from "../services.ts";
 import { configFlag, jsonFlag } from "../shared_flags.ts";
@@ -24,8 +22,12 @@ async function show(
     stdout.write(JSON.stringify(turns ? { ...session, turns } : session, null, 2) + "\n");
     return;
   }
+  const { sessionDetails } = await import("../../output/session_views.ts");
   stdout.write(sessionDetails(session, this.platform.clock.now()));
-  if (turns) stdout.write(turnsView(turns, stdout.columns() ?? 100));
+  if (turns) {
+    const { turnsView } = await import("../../output/history_views.ts");
+    stdout.write(turnsView(turns, stdout.columns() ?? 100));
+  }
 }
 
 /** `sessions show`. */
