@@ -8,7 +8,9 @@
  * - Per turn: a new-session prompt through clinvk against running the same backend executable
  *   directly with the very argv clinvk passes it (from `--dry-run`). The backend is a tiny shell
  *   script printing Claude's recorded `stream-json` answer, so the difference is clinvk's own
- *   cost: start-up, config, the session created, its id saved, the outcome saved.
+ *   cost: start-up, config, the session created, its id saved, the outcome saved. Then the
+ *   same with a backend that answers after 500 ms (as a real one takes seconds): what clinvk
+ *   does while the backend works (loading the price table) is hidden there.
  *
  * `checkouts` lists the source trees to measure (this one, and e.g. a checkout of an earlier
  * commit for the before/after figures of docs/performance.md).
@@ -83,6 +85,12 @@ export async function benchOverhead(
   const backend = join(base, "fast-claude");
   await Deno.writeTextFile(backend, `#!/bin/sh\nexec cat '${sample.replaceAll("'", "'\\''")}'\n`);
   await Deno.chmod(backend, 0o755);
+  const slowBackend = join(base, "slow-claude");
+  await Deno.writeTextFile(
+    slowBackend,
+    `#!/bin/sh\nsleep 0.5\nexec cat '${sample.replaceAll("'", "'\\''")}'\n`,
+  );
+  await Deno.chmod(slowBackend, 0o755);
   const work = join(base, "work");
   await Deno.mkdir(join(work, ".git"), { recursive: true });
   const deno = Deno.execPath();
@@ -93,11 +101,17 @@ export async function benchOverhead(
     TZ: "UTC",
   };
   const homes = options.checkouts.map((_, i) => join(base, `clinvk-${i}`));
-  for (const home of homes) {
-    await Deno.mkdir(home, { recursive: true });
+  const slowHomes = options.checkouts.map((_, i) => join(base, `clinvk-slow-${i}`));
+  for (
+    const [home, command] of [
+      ...homes.map((h) => [h, backend]),
+      ...slowHomes.map((h) => [h, slowBackend]),
+    ]
+  ) {
+    await Deno.mkdir(home!, { recursive: true });
     await Deno.writeTextFile(
-      join(home, "config.yaml"),
-      `backends:\n  claude:\n    command: ${backend}\n`,
+      join(home!, "config.yaml"),
+      `backends:\n  claude:\n    command: ${command}\n`,
     );
   }
   const clinvk = (checkout: string, home: string, args: string[]) => () =>
@@ -141,8 +155,13 @@ export async function benchOverhead(
   const turnCases = [
     () => time(argv[0]!, argv.slice(1), env, work),
     ...options.checkouts.map((checkout, i) => clinvk(checkout, homes[i]!, ["-b", "claude", "hi"])),
+    () => time(slowBackend, argv.slice(1), env, work),
+    ...options.checkouts.map((checkout, i) =>
+      clinvk(checkout, slowHomes[i]!, ["-b", "claude", "hi"])
+    ),
   ];
   const turn = await interleaved(turnCases, options.runs);
+  const slow = 1 + options.checkouts.length;
   return {
     checkouts: options.checkouts,
     startup: [
@@ -157,6 +176,14 @@ export async function benchOverhead(
       {
         label: "new session through clinvk",
         medians: options.checkouts.map((_, i) => turn[1 + i]!),
+      },
+      {
+        label: "backend answering after 500 ms, directly",
+        medians: options.checkouts.map(() => turn[slow]!),
+      },
+      {
+        label: "new session through clinvk (500 ms backend)",
+        medians: options.checkouts.map((_, i) => turn[slow + 1 + i]!),
       },
     ],
   };

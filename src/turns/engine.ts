@@ -23,7 +23,7 @@ import { backendNotFound, type BackendOutcome, runBackend } from "./backend_run.
 import { backendContext } from "./context.ts";
 import { activate, createSessionRecord, finished } from "./lifecycle.ts";
 import { cannotFork, planTurn, type TurnPlan, withForkCopy } from "./plan.ts";
-import { checkTurnBudget, recordTurn } from "./turn_history.ts";
+import { checkTurnBudget, prepareRecordTurn, recordTurn } from "./turn_history.ts";
 import { checkSessionWorkdir } from "./workdir.ts";
 
 export type { ErrorClass };
@@ -423,7 +423,7 @@ async function sessionTurn(
         current = await store.update(id, (r) => ({ ...r, status: "active" }));
       }
       let reported = false;
-      outcome = await run(turn, planned, (event) => {
+      const running = run(turn, planned, (event) => {
         if (
           event.type !== "init" || reported ||
           event.backend_session_id === current.backend_session_id
@@ -438,6 +438,9 @@ async function sessionTurn(
           current = await store.update(id, (r) => activate(r, backendId, event.model));
         }).catch(() => {});
       }, id);
+      // The backend process has started (spawning is synchronous): price table meanwhile.
+      prepareRecordTurn();
+      outcome = await running;
     } catch (error) {
       await early;
       await startFailed(deps, current, error, createdHere, () => lease.release());

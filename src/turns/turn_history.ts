@@ -11,7 +11,7 @@ import type { SessionRecord } from "../sessions/record.ts";
 import type { SessionStore, TurnEntry, TurnErrorClass } from "../sessions/store_types.ts";
 import { formatTimestamp } from "../sessions/time.ts";
 import { checkBudget } from "../usage/budget.ts";
-import { priceTurn } from "../usage/pricing.ts";
+import { priceTurn, warmPriceTable } from "../usage/pricing.ts";
 import type { BackendOutcome } from "./backend_run.ts";
 import type { TurnPlan } from "./plan.ts";
 
@@ -43,6 +43,14 @@ export async function checkTurnBudget(
     force,
     warn: deps.warn,
   });
+}
+
+/**
+ * Starts loading what {@linkcode recordTurn} needs to price the turn; call once the backend
+ * has started, so that the load overlaps its work instead of delaying clinvk's exit.
+ */
+export function prepareRecordTurn(): void {
+  warmPriceTable();
 }
 
 function errorClass(outcome: BackendOutcome): TurnErrorClass | null {
