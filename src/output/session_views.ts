@@ -39,22 +39,8 @@ export function sessionsTable(
   );
 }
 
-/**
- * One `sessions list --json` item: the guide's short fields (`last_used`, `tokens`) first, then
- * the full record, so both the guide's and the record's jq paths work.
- */
-export function sessionListItem(session: SessionRecord): Record<string, unknown> {
-  const { id, backend, status, prompt, ...rest } = session;
-  return {
-    id,
-    backend,
-    status,
-    last_used: session.last_used_at,
-    tokens: session.token_usage.total,
-    prompt,
-    ...rest,
-  };
-}
+/** One `sessions list --json` item (the catalog stores it in this form too). */
+export { sessionListItem } from "../sessions/list_item.ts";
 
 const LABEL_WIDTH = 19;
 

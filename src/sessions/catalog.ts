@@ -22,7 +22,7 @@
 import type { OpenSqlite, SqliteDatabase } from "../platform/sqlite.ts";
 import type { Fs } from "../platform/types.ts";
 import { errorMessage, isAlreadyExists, isNotFound } from "../platform/fs_errors.ts";
-import { CATALOG_DDL, CATALOG_SCHEMA } from "./catalog_schema.ts";
+import { CACHE_SIZE, CATALOG_DDL, CATALOG_SCHEMA } from "./catalog_schema.ts";
 import { brokenLayout } from "./store_layout.ts";
 import type { StorePaths } from "./store_paths.ts";
 
@@ -78,10 +78,18 @@ function ensureSchema(db: SqliteDatabase): void {
   }
 }
 
+/**
+ * How much of the catalog SQLite reads through a memory map instead of `read` calls: a full
+ * listing reads every row, and at 100,000 sessions page reads were a third of its time.
+ * Safe here: every access holds the store lock, so no other process changes the file under
+ * a reader.
+ */
+const MMAP_SIZE = 256 * 1024 * 1024;
+
 function configure(db: SqliteDatabase): void {
   db.exec(
     "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = PERSIST; PRAGMA synchronous = OFF; " +
-      "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -32768",
+      `PRAGMA temp_store = MEMORY; PRAGMA cache_size = ${CACHE_SIZE}; PRAGMA mmap_size = ${MMAP_SIZE}`,
   );
   ensureSchema(db);
 }

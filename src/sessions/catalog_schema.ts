@@ -4,16 +4,33 @@
  * @module
  */
 
+/** SQLite's page cache for the catalog (`PRAGMA cache_size`; negative: KiB): 32 MiB. */
+export const CACHE_SIZE = -32768;
+
+/** The page cache while a rebuild fills the table: enough for 100,000 sessions' rows. */
+export const BULK_CACHE = -262144;
+
 /** Bumped whenever the tables change; kept in SQLite's `user_version`. */
-export const CATALOG_SCHEMA = 4;
+export const CATALOG_SCHEMA = 5;
+
+/**
+ * The indexes of `sessions`: a rebuild drops them and creates them again after inserting every
+ * row, which is several times faster than keeping them up to date row by row.
+ */
+export const SESSION_INDEXES = `
+CREATE UNIQUE INDEX sessions_id ON sessions (id);
+CREATE INDEX sessions_recent ON sessions (last_used_ms DESC, seq DESC, created_ms DESC, id DESC);
+`;
 
 /**
  * - `meta`: `dir_stamp` (the `sessions/` directory's mtime and inode when the catalog last
  *   matched it), `writing` (set while a writer changes files), `seq` (write counter).
- * - `sessions`: one row per valid `<id>.json`: its record (validated, as compact JSON) and
- *   the file's stamp;
- *   `tags` is a JSON array (tag filters and usage by tag use `json_each`).
- *   `seq` orders sessions used in the same second: the one written later comes first.
+ * - `sessions`: one row per valid `<id>.json`: its record (validated) in the form
+ *   `sessions list --json` prints it (`item`, see `list_item.ts`), the columns filters need,
+ *   and the file's stamp; `tags` is a JSON array (tag filters and usage by tag use
+ *   `json_each`). Newest first is `last_used_ms`, then `seq` (sessions used in the same
+ *   millisecond: the one written later first; every file read by one resync shares one
+ *   `seq`), then `created_ms` and `id`.
  * - `bad_files`: every `*.json` that is not a valid session, with the reason.
  * - `turns`: one row per turn, from the `.turns/<id>.jsonl` journals; `journals` holds each
  *   journal's stamp, so a resync rereads only journals that changed.
@@ -27,27 +44,23 @@ export const CATALOG_DDL = `
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE sessions (
   rid INTEGER PRIMARY KEY,
-  id TEXT NOT NULL UNIQUE,
+  id TEXT NOT NULL,
   backend TEXT NOT NULL,
   status TEXT NOT NULL,
-  model TEXT,
-  created_at TEXT NOT NULL,
-  last_used_at TEXT NOT NULL,
-  last_used_ms INTEGER NOT NULL,
-  seq INTEGER NOT NULL,
   workdir TEXT NOT NULL,
-  title TEXT,
-  prompt TEXT NOT NULL,
   tags TEXT NOT NULL,
   resumable INTEGER NOT NULL,
-  parent_id TEXT,
-  total_tokens INTEGER NOT NULL,
+  last_used_ms INTEGER NOT NULL,
+  created_ms INTEGER NOT NULL,
+  seq INTEGER NOT NULL,
   mtime INTEGER NOT NULL,
   size INTEGER NOT NULL,
   ino INTEGER NOT NULL,
-  text TEXT NOT NULL
+  item TEXT NOT NULL,
+  head TEXT NOT NULL,
+  record TEXT
 );
-CREATE INDEX sessions_recent ON sessions (last_used_ms DESC, seq DESC);
+${SESSION_INDEXES}
 CREATE TABLE bad_files (
   name TEXT PRIMARY KEY,
   reason TEXT NOT NULL,

@@ -10,7 +10,7 @@ import { filterSql, sessionDocument } from "./catalog_sessions.ts";
 import type { SessionRow } from "./catalog_sessions.ts";
 import { turnDocument } from "./turn_catalog.ts";
 import type { SessionFilter } from "./store_types.ts";
-import { rowRecord } from "./list_query.ts";
+import { rowRecord } from "./list_item.ts";
 
 /** Start and end of a highlighted match in a snippet (control characters never in text). */
 export const MARK_START = "\u0001";
@@ -79,16 +79,14 @@ export function ensureSearchTables(db: SqliteDatabase): void {
     run(db, "DELETE FROM session_fts");
     run(db, "DELETE FROM turn_fts");
     for (
-      const row of all<{ rid: number; text: string; id: string }>(
-        db,
-        "SELECT rid, id, text FROM sessions",
-      )
+      const row of all<{ rid: number; item: string }>(db, "SELECT rid, item FROM sessions")
     ) {
       run(
         db,
         "INSERT INTO session_fts (rowid, body) VALUES (?, ?)",
         row.rid,
-        sessionDocument(rowRecord(row)),
+        // The item holds the record's title, prompt and tags; their order does not matter here.
+        sessionDocument(JSON.parse(row.item)),
       );
     }
     for (
@@ -133,7 +131,7 @@ export function searchCatalog(
   // Several turns of one session may be among the best: fetch enough to fill `limit` sessions.
   const fetch = limit * 8;
   type Ranked = SessionRow & { score: number; turn: number; doc: number };
-  const columns = "s.id, s.text, s.last_used_ms, s.seq, s.mtime, s.size, s.ino";
+  const columns = "s.id, s.item, s.head, s.record, s.last_used_ms, s.seq, s.mtime, s.size, s.ino";
   const sessionsHit = all<Ranked>(
     db,
     `SELECT ${columns}, bm25(session_fts) AS score, 0 AS turn, session_fts.rowid AS doc

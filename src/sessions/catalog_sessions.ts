@@ -1,11 +1,15 @@
 /**
  * The session rows of the catalog: writing them from records, and the queries `list`,
- * `resolve` and `clean` ask. Rows carry the record (as validated, compact JSON), so a listing needs no file
- * reads, and its stamp (mtime, size, inode), so a resync rereads only files that changed.
+ * `resolve` and `clean` ask. Rows carry the record (as validated, in the form `sessions list
+ * --json` prints it, see `list_item.ts`), so a listing needs no file reads, and its stamp
+ * (mtime, size, inode), so a resync rereads only files that changed.
  * @module
  */
 import type { SqliteDatabase } from "../platform/sqlite.ts";
-import { all, getMeta, one, run, setMeta, type SqlValue } from "./catalog_sql.ts";
+import { BULK_CACHE, CACHE_SIZE, SESSION_INDEXES } from "./catalog_schema.ts";
+import { all, getMeta, one, run, setMeta, type SqlValue, stmt } from "./catalog_sql.ts";
+import { rowTexts } from "./list_item.ts";
+import type { RowTexts } from "./list_item.ts";
 import { isResumable } from "./record.ts";
 import type { SessionRecord } from "./record.ts";
 import type { FileStamp } from "./session_file.ts";
@@ -15,15 +19,12 @@ import { timestampMs } from "./time.ts";
 /** A session file as read, ready to be stored. */
 export interface SessionWrite {
   record: SessionRecord;
-  /** The file's text as read (the row keeps the validated record instead). */
-  text: string;
   stamp: FileStamp;
 }
 
 /** A row as queries return it. */
-export interface SessionRow extends FileStamp {
+export interface SessionRow extends FileStamp, RowTexts {
   id: string;
-  text: string;
   last_used_ms: number;
   seq: number;
 }
@@ -34,16 +35,11 @@ export interface BadRow extends FileStamp {
   reason: string;
 }
 
-const ROW = "id, text, last_used_ms, seq, mtime, size, ino";
+const ROW = ["id", "item", "head", "record", "last_used_ms", "seq", "mtime", "size", "ino"]
+  .map((column) => `s.${column}`).join(", ");
 
-/**
- * How a row holds a record: the validated record as compact JSON. A reader compares a file's
- * record with it — whatever the file's formatting — and a listing parses it without
- * validating again.
- */
-export function recordText(record: SessionRecord): string {
-  return JSON.stringify(record);
-}
+/** Newest first (see `catalog_schema.ts`), over `sessions s`; the order of `sessions_recent`. */
+export const NEWEST_FIRST = "s.last_used_ms DESC, s.seq DESC, s.created_ms DESC, s.id DESC";
 
 /** Sort key of a timestamp: a record with a malformed one sorts oldest. */
 function sortMs(value: string): number {
@@ -61,11 +57,42 @@ export function ftsReady(db: SqliteDatabase): boolean {
   return getMeta(db, "fts") === "1";
 }
 
-/** Hands out the next `count` write sequence numbers; returns the first. Inside a transaction. */
-export function nextSeq(db: SqliteDatabase, count = 1): number {
+/** Hands out the next write sequence number. Inside a transaction. */
+export function nextSeq(db: SqliteDatabase): number {
   const seq = Number(getMeta(db, "seq") ?? "0") + 1;
-  setMeta(db, "seq", String(seq + count - 1));
+  setMeta(db, "seq", String(seq));
   return seq;
+}
+
+const COLUMNS = "id, backend, status, workdir, tags, resumable, last_used_ms, created_ms, seq, " +
+  "mtime, size, ino, item, head, record";
+const VALUES = COLUMNS.split(", ").map(() => "?").join(", ");
+
+function rowValues(write: SessionWrite, seq: number): SqlValue[] {
+  const { record, stamp } = write;
+  const texts = rowTexts(record);
+  return [
+    record.id,
+    record.backend,
+    record.status,
+    record.workdir,
+    JSON.stringify(record.tags),
+    isResumable(record) ? 1 : 0,
+    sortMs(record.last_used_at),
+    sortMs(record.created_at),
+    seq,
+    stamp.mtime,
+    stamp.size,
+    stamp.ino,
+    texts.item,
+    texts.head,
+    texts.record,
+  ];
+}
+
+function indexDocument(db: SqliteDatabase, rid: number, record: SessionRecord): void {
+  run(db, "DELETE FROM session_fts WHERE rowid = ?", rid);
+  run(db, "INSERT INTO session_fts (rowid, body) VALUES (?, ?)", rid, sessionDocument(record));
 }
 
 /** Inserts or replaces the row of a session (and its search document). */
@@ -75,45 +102,63 @@ export function upsertSession(
   seq: number,
   fts: boolean = ftsReady(db),
 ): void {
-  const { record, stamp } = write;
-  const text = recordText(record);
+  const updates = COLUMNS.split(", ").slice(1).map((c) => `${c} = excluded.${c}`).join(", ");
   run(
     db,
-    `INSERT INTO sessions (id, backend, status, model, created_at, last_used_at, last_used_ms,
-       seq, workdir, title, prompt, tags, resumable, parent_id, total_tokens, mtime, size, ino, text)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (id) DO UPDATE SET backend = excluded.backend, status = excluded.status,
-       model = excluded.model, created_at = excluded.created_at,
-       last_used_at = excluded.last_used_at, last_used_ms = excluded.last_used_ms,
-       seq = excluded.seq, workdir = excluded.workdir, title = excluded.title,
-       prompt = excluded.prompt, tags = excluded.tags, resumable = excluded.resumable,
-       parent_id = excluded.parent_id, total_tokens = excluded.total_tokens,
-       mtime = excluded.mtime, size = excluded.size, ino = excluded.ino, text = excluded.text`,
-    record.id,
-    record.backend,
-    record.status,
-    record.model,
-    record.created_at,
-    record.last_used_at,
-    sortMs(record.last_used_at),
-    seq,
-    record.workdir,
-    record.title ?? null,
-    record.prompt,
-    JSON.stringify(record.tags),
-    isResumable(record) ? 1 : 0,
-    record.parent_id ?? null,
-    record.token_usage.total,
-    stamp.mtime,
-    stamp.size,
-    stamp.ino,
-    text,
+    `INSERT INTO sessions (${COLUMNS}) VALUES (${VALUES})
+     ON CONFLICT (id) DO UPDATE SET ${updates}`,
+    ...rowValues(write, seq),
   );
   if (fts) {
-    const rid = one<{ rid: number }>(db, "SELECT rid FROM sessions WHERE id = ?", record.id)!.rid;
-    run(db, "DELETE FROM session_fts WHERE rowid = ?", rid);
-    run(db, "INSERT INTO session_fts (rowid, body) VALUES (?, ?)", rid, sessionDocument(record));
+    const rid = one<{ rid: number }>(db, "SELECT rid FROM sessions WHERE id = ?", write.record.id)!;
+    indexDocument(db, rid.rid, write.record);
   }
+}
+
+/** A row for {@linkcode bulkLoad}: its column values, and its search document when wanted. */
+export interface BulkRow {
+  values: SqlValue[];
+  document?: string;
+}
+
+/** The row of `write` for {@linkcode bulkLoad} (`fts`: with its search document). */
+export function bulkRow(write: SessionWrite, seq: number, fts: boolean): BulkRow {
+  const values = rowValues(write, seq);
+  return fts ? { values, document: sessionDocument(write.record) } : { values };
+}
+
+/**
+ * Fills an empty `sessions` table (a rebuild): rows go in oldest first — so that a listing,
+ * newest first, reads the table's pages in order — without indexes, which are built at the
+ * end (several times faster than keeping them up to date row by row), with a page cache
+ * large enough to hold them meanwhile. Inside a transaction.
+ */
+export function bulkLoad(db: SqliteDatabase, rows: BulkRow[]): void {
+  // Columns 0, 6 and 7: id, last_used_ms, created_ms (see COLUMNS).
+  const at = (row: BulkRow, column: number) => row.values[column] as number;
+  rows.sort((a, b) =>
+    at(a, 6) - at(b, 6) || at(a, 7) - at(b, 7) ||
+    (a.values[0]! < b.values[0]! ? -1 : a.values[0]! > b.values[0]! ? 1 : 0)
+  );
+  db.exec("DROP INDEX IF EXISTS sessions_id; DROP INDEX IF EXISTS sessions_recent");
+  db.exec(`PRAGMA cache_size = ${BULK_CACHE}`);
+  try {
+    const insert = stmt(db, `INSERT INTO sessions (${COLUMNS}) VALUES (${VALUES})`);
+    for (const row of rows) {
+      const { lastInsertRowid } = insert.run(...row.values);
+      if (row.document === undefined) continue;
+      const rid = Number(lastInsertRowid);
+      run(db, "INSERT INTO session_fts (rowid, body) VALUES (?, ?)", rid, row.document);
+    }
+    db.exec(SESSION_INDEXES);
+  } finally {
+    db.exec(`PRAGMA cache_size = ${CACHE_SIZE}`);
+  }
+}
+
+/** Whether the catalog has no session row (a new or rebuilt catalog). */
+export function noSessionRows(db: SqliteDatabase): boolean {
+  return one(db, "SELECT 1 AS found FROM sessions LIMIT 1") === undefined;
 }
 
 /** Removes a session's row and search document (its turns stay until their journal goes). */
@@ -152,8 +197,7 @@ export function querySessions(
   const cap = limit === undefined ? "" : " LIMIT ?";
   return all<SessionRow>(
     db,
-    `SELECT ${ROW.split(", ").map((c) => `s.${c}`).join(", ")} FROM sessions s ${where}
-     ORDER BY s.last_used_ms DESC, s.seq DESC${cap}`,
+    `SELECT ${ROW} FROM sessions s ${where} ORDER BY ${NEWEST_FIRST}${cap}`,
     ...params,
     ...(limit === undefined ? [] : [limit]),
   );
@@ -185,7 +229,7 @@ export function idsWithPrefix(
 export function idsUsedBefore(db: SqliteDatabase, cutoffMs: number): string[] {
   return all<{ id: string }>(
     db,
-    "SELECT id FROM sessions WHERE last_used_ms < ? ORDER BY last_used_ms DESC, seq DESC",
+    `SELECT s.id FROM sessions s WHERE s.last_used_ms < ? ORDER BY ${NEWEST_FIRST}`,
     cutoffMs,
   ).map((row) => row.id);
 }
@@ -194,23 +238,88 @@ export function idsUsedBefore(db: SqliteDatabase, cutoffMs: number): string[] {
 export function rowsUsedBefore(db: SqliteDatabase, cutoffMs: number): SessionRow[] {
   return all<SessionRow>(
     db,
-    `SELECT ${ROW} FROM sessions WHERE last_used_ms < ? ORDER BY last_used_ms DESC, seq DESC`,
+    `SELECT ${ROW} FROM sessions s WHERE s.last_used_ms < ? ORDER BY ${NEWEST_FIRST}`,
     cutoffMs,
   );
 }
 
 /** One session's row, or `undefined`. */
 export function sessionRow(db: SqliteDatabase, id: string): SessionRow | undefined {
-  return one<SessionRow>(db, `SELECT ${ROW} FROM sessions WHERE id = ?`, id);
+  return one<SessionRow>(db, `SELECT ${ROW} FROM sessions s WHERE s.id = ?`, id);
 }
 
-/** Every session's stamp and sequence number, by id (for a resync). */
-export function sessionStamps(db: SqliteDatabase): Map<string, FileStamp & { seq: number }> {
-  const rows = all<FileStamp & { id: string; seq: number }>(
+/**
+ * Every session's stamp, by id, for comparing a whole directory with the catalog: one array
+ * per field instead of 100,000 row objects.
+ */
+export interface StoredStamps {
+  /** Row number of each id in the arrays. */
+  index: Map<string, number>;
+  mtime: Float64Array;
+  size: Float64Array;
+  ino: Float64Array;
+}
+
+/** Every session's stamp (for a resync or a full listing). */
+export function storedStamps(db: SqliteDatabase): StoredStamps {
+  const rows = all<FileStamp & { id: string }>(db, "SELECT id, mtime, size, ino FROM sessions");
+  const stamps: StoredStamps = {
+    index: new Map(),
+    mtime: new Float64Array(rows.length),
+    size: new Float64Array(rows.length),
+    ino: new Float64Array(rows.length),
+  };
+  rows.forEach((row, at) => {
+    stamps.index.set(row.id, at);
+    stamps.mtime[at] = row.mtime;
+    stamps.size[at] = row.size;
+    stamps.ino[at] = row.ino;
+  });
+  return stamps;
+}
+
+/** Rows of `sessions list --json` in one piece (more than this is cut into several pieces). */
+const ITEMS_PER_PIECE = 2000;
+
+/**
+ * The text `sessions list --json` prints for the sessions matching `filter`, in pieces to be
+ * written one after the other. SQLite joins the stored items of each piece itself, so no
+ * record is parsed; pieces are cut at keys of the newest-first order (keyset pagination).
+ */
+export function listJsonPieces(db: SqliteDatabase, filter: SessionFilter): string[] {
+  const { where, params } = filterSql(filter);
+  const matching = where === "" ? "WHERE" : `${where} AND`;
+  const key = "(s.last_used_ms, s.seq, s.created_ms, s.id)";
+  const boundary = stmt(
     db,
-    "SELECT id, mtime, size, ino, seq FROM sessions",
+    `SELECT s.last_used_ms, s.seq, s.created_ms, s.id FROM sessions s
+      ${matching} ${key} < (?, ?, ?, ?) ORDER BY ${NEWEST_FIRST} LIMIT 1 OFFSET ${
+      ITEMS_PER_PIECE - 1
+    }`,
   );
-  return new Map(rows.map((row) => [row.id, row]));
+  const piece = (last: boolean) =>
+    stmt(
+      db,
+      // A subquery ordered by the index; SQLite feeds its rows to the aggregate in that order.
+      `SELECT group_concat(item, ',' || char(10)) AS text FROM (SELECT s.item FROM sessions s
+         ${matching} ${key} < (?, ?, ?, ?)${last ? "" : ` AND ${key} >= (?, ?, ?, ?)`}
+         ORDER BY ${NEWEST_FIRST})`,
+    );
+  const pieces: string[] = [];
+  // Above every key: `last_used_ms` of any row is within ±8.64e15.
+  let after: SqlValue[] = [9e15, 0, 0, ""];
+  for (;;) {
+    const end = boundary.get(...params, ...after) as
+      | { last_used_ms: number; seq: number; created_ms: number; id: string }
+      | undefined;
+    const through = end ? [end.last_used_ms, end.seq, end.created_ms, end.id] : [];
+    const text = (piece(!end).get(...params, ...after, ...through) as { text: string | null })
+      .text;
+    if (text !== null) pieces.push(pieces.length === 0 ? text : ",\n" + text);
+    if (!end) break;
+    after = through;
+  }
+  return pieces.length === 0 ? ["[]\n"] : ["[\n", ...pieces, "\n]\n"];
 }
 
 /** Every bad file the catalog knows, by name. */

@@ -49,6 +49,22 @@ export function transaction<T>(db: SqliteDatabase, fn: () => T): T {
   }
 }
 
+/**
+ * {@linkcode transaction} for work that awaits (file reads between statements). Only under
+ * the exclusive store lock, which keeps every other call of this process off the connection.
+ */
+export async function transactionAsync<T>(db: SqliteDatabase, fn: () => Promise<T>): Promise<T> {
+  db.exec("BEGIN IMMEDIATE");
+  try {
+    const result = await fn();
+    db.exec("COMMIT");
+    return result;
+  } catch (error) {
+    if (db.isTransaction) db.exec("ROLLBACK");
+    throw error;
+  }
+}
+
 /** A value of the `meta` table. */
 export function getMeta(db: SqliteDatabase, key: string): string | undefined {
   return one<{ value: string }>(db, "SELECT value FROM meta WHERE key = ?", key)?.value;

@@ -19,32 +19,35 @@
  * - **Limit, by design**: a file added or renamed by hand within the same tick of the
  *   directory's mtime clock (a few milliseconds) as clinvk's last write looks like that write;
  *   it is noticed by the next full listing or the next change to the directory.
- * - **Resync**: list the directory, sweep crashed writers' temp files, look at every
- *   `*.json` (`lstat`, and `stat` of a link's target), reread only files whose stamp differs
- *   from their row, and record bad files. Exclusive lock.
+ * - **Resync**: list the directory, look at every `*.json` (`lstat`, and `stat` of a link's
+ *   target), reread only files whose stamp differs from their row, and record bad files;
+ *   crashed writers' temp files found on the way are swept (and the directory looked at
+ *   again). Exclusive lock.
  * @module
  */
 import { join } from "node:path";
 import { TEMP_PREFIX } from "./atomic_write.ts";
 import type { SqliteDatabase } from "../platform/sqlite.ts";
 import type { Fs } from "../platform/types.ts";
-import { getMeta, run, setMeta, transaction } from "./catalog_sql.ts";
+import { getMeta, run, setMeta, transaction, transactionAsync } from "./catalog_sql.ts";
 import {
   badRows,
+  bulkLoad,
+  bulkRow,
   deleteSession,
   ftsReady,
   nextSeq,
+  noSessionRows,
   replaceBadRows,
-  sessionStamps,
+  storedStamps,
   upsertSession,
 } from "./catalog_sessions.ts";
-import type { BadRow, SessionWrite } from "./catalog_sessions.ts";
+import type { BadRow, BulkRow, SessionWrite } from "./catalog_sessions.ts";
 import { isValidId } from "./ids.ts";
 import { probeFile, readRecord, sameStamp } from "./session_file.ts";
 import type { FileStamp } from "./session_file.ts";
 import type { StoreContext } from "./store_context.ts";
 import { sweepTemps } from "./temp_sweep.ts";
-import { timestampMs } from "./time.ts";
 
 /** The directory's stamp: mtime in ms and inode (a recreated directory gets a new inode). */
 export async function observeDir(fs: Fs, dir: string): Promise<string> {
@@ -159,7 +162,8 @@ export async function scanDir(
     if (item.name.startsWith(TEMP_PREFIX)) temps.push(item.name);
     else if (!item.name.startsWith(".") && item.name.endsWith(".json")) names.push(item.name);
   }
-  const rows = sessionStamps(db);
+  const stored = storedStamps(db);
+  const found = new Uint8Array(stored.mtime.length);
   const knownBad = new Map(badRows(db).map((row) => [row.name, row]));
   const changed: DirScan["changed"] = [];
   const bad: BadRow[] = [];
@@ -168,8 +172,8 @@ export async function scanDir(
     const stem = name.slice(0, -".json".length);
     const probe = await probeFile(ctx.fs, join(ctx.paths.dir, name));
     if (probe.kind === "missing") continue; // Removed meanwhile.
-    const row = rows.get(stem);
-    rows.delete(stem);
+    const at = stored.index.get(stem);
+    if (at !== undefined) found[at] = 1;
     const prior = knownBad.get(name);
     knownBad.delete(name);
     if (!isValidId(stem) || probe.kind === "bad") {
@@ -177,19 +181,24 @@ export async function scanDir(
         ? "file name is not a valid session id"
         : (probe as { reason: string }).reason;
       bad.push({ name, reason, ...probe.stamp });
-      if (row || !prior || prior.reason !== reason || !sameStamp(prior, probe.stamp)) {
+      if (at !== undefined || !prior || prior.reason !== reason || !sameStamp(prior, probe.stamp)) {
         badChanged = true;
       }
       continue;
     }
-    if (!rereadAll && row && sameStamp(row, probe.stamp)) continue;
+    const { mtime, size, ino } = probe.stamp;
+    if (
+      !rereadAll && at !== undefined && stored.mtime[at] === mtime &&
+      stored.size[at] === size && stored.ino[at] === ino
+    ) continue;
     if (!rereadAll && prior && sameStamp(prior, probe.stamp)) {
       bad.push(prior);
       continue;
     }
     changed.push({ name, stem, stamp: probe.stamp });
   }
-  const gone = [...rows.keys()];
+  const gone: string[] = [];
+  for (const [id, at] of stored.index) if (found[at] === 0) gone.push(id);
   if (knownBad.size > 0) badChanged = true;
   const differs = changed.length > 0 || gone.length > 0 || badChanged || temps.length > 0;
   return { stamp, changed, gone, bad, temps, differs };
@@ -197,47 +206,43 @@ export async function scanDir(
 
 /**
  * Brings the catalog up to date with the directory (see the module comment) and returns the
- * bad files. Exclusive lock (or a private in-memory catalog).
+ * bad files. Exclusive lock (or a private in-memory catalog). Changed files are read and
+ * their rows written inside one transaction; an empty table (a new catalog) is bulk-loaded
+ * ({@linkcode bulkLoad}).
  */
 export async function syncCatalog(
   ctx: StoreContext,
   db: SqliteDatabase,
   options: { rereadAll?: boolean; sweep: boolean; report?: boolean },
 ): Promise<BadRow[]> {
-  if (options.sweep) {
-    // Before the stamp is taken: sweeping changes the directory.
-    const temps: string[] = [];
-    for await (const item of ctx.fs.readDir(ctx.paths.dir)) {
-      if (item.name.startsWith(TEMP_PREFIX)) temps.push(item.name);
-    }
-    await sweepTemps(ctx, temps);
+  let scan = await scanDir(ctx, db, options.rereadAll);
+  if (options.sweep && scan.temps.length > 0) {
+    // Sweeping changes the directory: look again, for a stamp taken after it.
+    await sweepTemps(ctx, scan.temps);
+    scan = await scanDir(ctx, db, options.rereadAll);
   }
-  const scan = await scanDir(ctx, db, options.rereadAll);
-  const upsert: SessionWrite[] = [];
   const bad = [...scan.bad];
-  for (const file of scan.changed) {
-    const read = await readRecord(ctx.fs, join(ctx.paths.dir, file.name), file.stem, {
-      kind: "file",
-      stamp: file.stamp,
-    });
-    if (read.kind === "ok") upsert.push(read);
-    else if (read.kind === "bad") bad.push({ name: file.name, reason: read.reason, ...read.stamp });
-  }
-  // New files sort after every known one on a tie, oldest first among themselves.
-  const keyed = upsert.map((write) => ({
-    write,
-    used: timestampMs(write.record.last_used_at),
-    made: timestampMs(write.record.created_at),
-  }));
-  keyed.sort((a, b) =>
-    a.used - b.used || a.made - b.made || (a.write.record.id < b.write.record.id ? -1 : 1)
-  );
-  bad.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const gone = new Set(scan.gone);
-  transaction(db, () => {
+  await transactionAsync(db, async () => {
     const fts = ftsReady(db);
-    let seq = nextSeq(db, keyed.length);
-    for (const { write } of keyed) upsertSession(db, write, seq++, fts);
+    const bulk = scan.changed.length > 0 && noSessionRows(db) ? [] as BulkRow[] : undefined;
+    // Files read by one resync share one sequence number, newer than every row's so far: on
+    // a tie in `last_used_at` they sort after every known session, by `created_at` and id.
+    const seq = nextSeq(db);
+    for (const file of scan.changed) {
+      const read = await readRecord(ctx.fs, join(ctx.paths.dir, file.name), file.stem, {
+        kind: "file",
+        stamp: file.stamp,
+      });
+      if (read.kind === "ok") {
+        if (bulk) bulk.push(bulkRow(read, seq, fts));
+        else upsertSession(db, read, seq, fts);
+      } else if (read.kind === "bad") {
+        bad.push({ name: file.name, reason: read.reason, ...read.stamp });
+      }
+    }
+    if (bulk) bulkLoad(db, bulk);
+    bad.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const row of bad) {
       const stem = row.name.slice(0, -".json".length);
       if (!gone.has(stem)) deleteSession(db, stem);

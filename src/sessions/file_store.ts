@@ -14,7 +14,7 @@ import { readCatalog, withWritableCatalog } from "./catalog_access.ts";
 import type { Preparation } from "./catalog_access.ts";
 import { ensureSearchTables, searchCatalog, searchTablesReady } from "./catalog_search.ts";
 import { usageCells } from "./catalog_usage.ts";
-import { rowRecord } from "./list_query.ts";
+import { rowRecord } from "./list_item.ts";
 import {
   commitTurn,
   markTurnsWriting,
@@ -29,7 +29,7 @@ import { runDoctor } from "./doctor.ts";
 import { isNotFound } from "../platform/fs_errors.ts";
 import { generateId, parseIdInput } from "./ids.ts";
 import { acquireLease } from "./lease.ts";
-import { listSessions } from "./list_query.ts";
+import { listSessions, listSessionsJson } from "./list_query.ts";
 import { newRecord } from "./new_record.ts";
 import type { SessionRecord } from "./record.ts";
 import { getSession, readSession, resolveSession } from "./resolve.ts";
@@ -85,7 +85,7 @@ async function unusedId(ctx: StoreContext): Promise<string> {
 async function writeRecord(ctx: StoreContext, record: SessionRecord): Promise<SessionWrite> {
   const bytes = encodeRecord(record);
   const stamp = await writeFileAtomic(ctx.fs, ctx.paths.dir, `${record.id}.json`, bytes, ctx.pid);
-  return { record, text: new TextDecoder().decode(bytes), stamp };
+  return { record, stamp };
 }
 
 /**
@@ -186,7 +186,8 @@ export function createFileStore(options: FileStoreOptions): SessionStore {
         const read = await readSession(ctx, key);
         if (read.kind === "missing") throw sessionNotFound(key);
         if (read.kind === "bad") throw sessionUnreadable(key, sessionPath(paths, key), read.reason);
-        const checked = validateRecord({ ...mutate(structuredClone(read.record)), id: key }, key);
+        // The record was just parsed from the file: `mutate` may change it, nobody else has it.
+        const checked = validateRecord({ ...mutate(read.record), id: key }, key);
         if (!checked.ok) {
           throw new Error(`update() made session ${key} invalid: ${checked.reason}`);
         }
@@ -221,6 +222,8 @@ export function createFileStore(options: FileStoreOptions): SessionStore {
     },
 
     list: (filter = {}) => listSessions(ctx, filter),
+
+    listJson: (filter = {}) => listSessionsJson(ctx, filter),
 
     clean: (cutoff, { dryRun }) => cleanSessions(ctx, cutoff, dryRun),
 

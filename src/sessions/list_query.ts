@@ -2,17 +2,18 @@
  * `list`: sessions matching a filter, newest first, as full records. With a limit the
  * catalog names the newest matching sessions and only their files are read (each compared
  * with its row, so an in-place edit of one of them is noticed); without one every record
- * comes from the catalog after every file's stamp was compared with its row (that is
- * `sessions list --json`).
+ * comes from the catalog after every file's stamp was compared with its row — and for
+ * `sessions list --json`, the printed text itself ({@linkcode listSessionsJson}).
  * @module
  */
 import { join } from "node:path";
 import type { SqliteDatabase } from "../platform/sqlite.ts";
 import { readCatalog, RESYNC } from "./catalog_access.ts";
 import type { Retry } from "./catalog_access.ts";
-import { badRows, querySessions, recordText } from "./catalog_sessions.ts";
+import { badRows, listJsonPieces, querySessions } from "./catalog_sessions.ts";
 import type { SessionRow } from "./catalog_sessions.ts";
 import { scanDir } from "./catalog_sync.ts";
+import { rowRecord, rowTexts } from "./list_item.ts";
 import { isResumable } from "./record.ts";
 import type { SessionRecord } from "./record.ts";
 import { readRecord } from "./session_file.ts";
@@ -30,9 +31,10 @@ export function recordMatches(record: SessionRecord, filter: SessionFilter): boo
   return (filter.tags ?? []).every((tag) => record.tags.includes(tag));
 }
 
-/** The record a row holds (validated when it was stored). */
-export function rowRecord(row: Pick<SessionRow, "id" | "text">): SessionRecord {
-  return JSON.parse(row.text) as SessionRecord;
+/** Whether a file's record is the one its row holds. */
+function sameAsRow(record: SessionRecord, row: SessionRow): boolean {
+  const texts = rowTexts(record);
+  return texts.item === row.item && texts.head === row.head && texts.record === row.record;
 }
 
 /**
@@ -52,7 +54,7 @@ export async function readRows(
     const path = sessionPath(ctx.paths, row.id);
     const read = await readRecord(ctx.fs, path, row.id);
     if (read.kind === "bad") ctx.reportBad(path, read.reason);
-    if (read.kind === "ok" && recordText(read.record) === row.text) {
+    if (read.kind === "ok" && sameAsRow(read.record, row)) {
       records.push(read.record);
       continue;
     }
@@ -69,15 +71,19 @@ export async function readRows(
   return records;
 }
 
-async function listAll(
+/**
+ * Answers `answer` for every session once every file's stamp was compared with its row (a
+ * full listing is where in-place edits are noticed), reporting bad files.
+ */
+async function afterFullCheck<T>(
   ctx: StoreContext,
   db: SqliteDatabase,
-  filter: SessionFilter,
   lastTry: boolean,
-): Promise<SessionRecord[] | Retry> {
+  answer: () => T,
+): Promise<T | Retry> {
   if (!lastTry && (await scanDir(ctx, db)).differs) return RESYNC;
   for (const bad of badRows(db)) ctx.reportBad(join(ctx.paths.dir, bad.name), bad.reason);
-  return querySessions(db, filter).map(rowRecord);
+  return answer();
 }
 
 /** Sessions matching `filter`, newest `last_used_at` first, at most `filter.limit`. */
@@ -87,8 +93,24 @@ export async function listSessions(
 ): Promise<SessionRecord[]> {
   const limit = filter.limit;
   return await readCatalog(ctx, async (db, lastTry) => {
-    if (limit === undefined) return await listAll(ctx, db, filter, lastTry);
+    if (limit === undefined) {
+      return await afterFullCheck(ctx, db, lastTry, () => querySessions(db, filter).map(rowRecord));
+    }
     if (limit <= 0) return [];
     return await readRows(ctx, querySessions(db, filter, limit), filter, lastTry);
   });
+}
+
+/**
+ * The text of `sessions list --json` for `filter` (no limit), in pieces: the stored items
+ * joined by SQLite, with the same full check as {@linkcode listSessions}.
+ */
+export async function listSessionsJson(
+  ctx: StoreContext,
+  filter: SessionFilter,
+): Promise<string[]> {
+  return await readCatalog(
+    ctx,
+    (db, lastTry) => afterFullCheck(ctx, db, lastTry, () => listJsonPieces(db, filter)),
+  );
 }

@@ -11,7 +11,7 @@ import { withWritableCatalog } from "./catalog_access.ts";
 import { idsUsedBefore, rowsUsedBefore } from "./catalog_sessions.ts";
 import { commitChanges, isCurrent, markWriting, syncCatalog } from "./catalog_sync.ts";
 import { describeHolder, readLeaseHolder, tryLease } from "./lease.ts";
-import { rowRecord } from "./list_query.ts";
+import { rowRecord } from "./list_item.ts";
 import type { SessionRecord } from "./record.ts";
 import { readSession } from "./resolve.ts";
 import type { StoreContext } from "./store_context.ts";

@@ -177,6 +177,12 @@ export interface SessionStore {
   delete(id: string): Promise<void>;
   /** Sessions matching `filter`, newest `last_used_at` first. Bad files are reported and skipped. */
   list(filter?: SessionFilter): Promise<SessionRecord[]>;
+  /**
+   * What `sessions list --json` prints for `filter` (its `limit` ignored): the JSON array of
+   * list items (`list_item.ts`), 2-space indented with a final newline, in pieces to write
+   * one after the other. Bad files are reported and skipped, as by `list`.
+   */
+  listJson(filter?: SessionFilter): Promise<string[]>;
   /** Sessions whose `last_used_at` is before `cutoff` and not in use; deleted unless `dryRun`. */
   clean(cutoff: Date, options: { dryRun: boolean }): Promise<SessionRecord[]>;
   /** Runs retention if it has not run within the last day (called when a session is created). */

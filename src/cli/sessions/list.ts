@@ -30,13 +30,19 @@ async function sessionCosts(store: SessionStore): Promise<Map<string, UsageCell>
 async function list(this: AppContext, flags: ListFlags): Promise<void> {
   const { config } = await loadAppConfig(this, flags.config);
   const store = openStore(this, config);
+  const { stdout, clock } = this.platform;
+  if (flags.json && !flags.cost && flags.limit === undefined) {
+    // The whole store: printed from the catalog's stored items, no record parsed.
+    const filter = { backend: flags.backend, status: flags.status, tags: flags.tag };
+    for (const piece of await store.listJson(filter)) stdout.write(piece);
+    return;
+  }
   const sessions = await store.list({
     backend: flags.backend,
     status: flags.status,
     tags: flags.tag,
     limit: flags.limit,
   });
-  const { stdout, clock } = this.platform;
   const costs = flags.cost ? await sessionCosts(store) : undefined;
   // Loaded here, not at start-up: the table's width measure costs tens of ms to load.
   const { sessionListItem, sessionsTable } = await import("../../output/session_views.ts");
