@@ -32,7 +32,11 @@ Deno.test("parseNatsUrl() takes credentials out of the address and defaults the 
   assert.equal(parseNatsUrl("host:4333").display, "nats://host:4333");
   const cluster = parseNatsUrl("nats://a:1,nats://b:2");
   assert.deepEqual(cluster.servers, ["a:1", "b:2"]);
-  assert.equal(netPermission(cluster), "a:1,b:2");
+  assert.deepEqual(netPermission(cluster), ["a", "b"], "a name is allowed without its port");
+  assert.deepEqual(netPermission(parseNatsUrl("10.0.0.5,nats://[::1]:7")), [
+    "10.0.0.5:4222",
+    "[::1]:7",
+  ]);
   assert.deepEqual(parseNatsUrl("nats://[::1]:4222").hosts, ["::1"]);
 });
 

@@ -311,6 +311,14 @@ const CASES: BadCase[] = [
     code: 2,
     says: /Deno permission missing\. Add --allow-net=10\.255\.0\.1:4222/,
   },
+  {
+    what: "--dispatch to a server by name beyond the allowed network",
+    args: ["parallel", "--dispatch", "nats://nats.invalid:4222"],
+    stdin: 'tasks: [{prompt: "x"}]\n',
+    code: 2,
+    says:
+      /Deno permission missing\. Add --allow-net=nats\.invalid to the deno command \(and the address/,
+  },
   { what: "worker without a server", args: ["worker"], code: 2, says: /No NATS server given/ },
   {
     what: "worker --pool with a dot",

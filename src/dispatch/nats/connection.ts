@@ -137,15 +137,29 @@ export async function natsOptions(
   return { client, address, auth };
 }
 
+/**
+ * Under Deno a name lookup that `--allow-net` does not cover fails as the system call would
+ * (`getaddrinfo EPERM`), not as a permission error.
+ */
+function deniedLookup(error: unknown): boolean {
+  const { code, syscall } = (error ?? {}) as { code?: unknown; syscall?: unknown };
+  return code === "EPERM" && syscall === "getaddrinfo";
+}
+
 /** The one line for a failed connect, by the client's error. */
 export function connectFailure(error: unknown, address: NatsAddress, auth: AuthKind): ClinvkError {
   const name = error instanceof Error ? error.name : "";
   const message = error instanceof Error ? error.message : String(error);
   const where = `NATS at ${address.display}`;
-  if (name === "NotCapable" || name === "PermissionDenied") {
+  if (name === "NotCapable" || name === "PermissionDenied" || deniedLookup(error)) {
+    // Deno names the one address it refused; a name needs its lookup allowed too.
+    const refused = /net access to "([^"]+)"/.exec(message)?.[1];
+    const needed = new Set([...netPermission(address), ...(refused ? [refused] : [])]);
+    const byName = address.hosts.some((host) => !isIP(host));
     return usageError(
       `Cannot connect to ${where}: Deno permission missing`,
-      `Add --allow-net=${netPermission(address)} to the deno command.`,
+      `Add --allow-net=${[...needed].join(",")} to the deno command` +
+        (byName && !refused ? " (and the address the name resolves to, with its port)." : "."),
     );
   }
   if (name === "AuthorizationError" || /authoriz|authentic/i.test(message)) {

@@ -5,6 +5,7 @@
  * `nats://token@host`) are taken out of it, so the address can be shown and recorded safely.
  * @module
  */
+import { isIP } from "node:net";
 import { usageError } from "../../errors.ts";
 
 /** Default NATS client port. */
@@ -86,7 +87,15 @@ export function parseNatsUrl(value: string): NatsAddress {
   return address;
 }
 
-/** The `host:port` pairs Deno's `--allow-net` must name for `address`. */
-export function netPermission(address: NatsAddress): string {
-  return address.servers.join(",");
+/**
+ * What Deno's `--allow-net` must name for `address`, as far as the address tells: `ip:port`
+ * for a server given by IP address; for one given by name, the bare name, because Deno checks
+ * the name lookup against the name without its port (the address it resolves to must then be
+ * allowed as well, which only a connect attempt reveals).
+ */
+export function netPermission(address: NatsAddress): string[] {
+  return address.servers.map((server, i) => {
+    const host = address.hosts[i]!;
+    return isIP(host) ? server : host;
+  });
 }
