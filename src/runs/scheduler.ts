@@ -254,8 +254,10 @@ export class Scheduler {
 
   #finish(task: TaskRecord, outcome: TaskOutcome, pump = true): void {
     this.#running.delete(task.id);
+    // The worker goes with the session it holds: an outcome made without one (stopped while
+    // queued again, after a worker had started it) must not unname the session's worker.
+    if (outcome.session_id || !task.session_id) task.worker = outcome.worker;
     if (outcome.session_id) task.session_id = outcome.session_id;
-    task.worker = outcome.worker;
     task.backend_session_id = outcome.backend_session_id;
     task.model = outcome.model;
     task.exit_code = outcome.exit_code;

@@ -196,3 +196,31 @@ Deno.test("Ctrl-C on the coordinator stops the run's tasks on the workers; the r
     );
   });
 });
+
+Deno.test("a task given back to the queue, then stopped with its run, still names the worker holding its session", async () => {
+  await withCluster(async ({ sb, nats, worker, spawn }) => {
+    const w1 = await worker("w1", { args: ["--max-parallel", "1"] });
+    const file = await runFile(
+      sb,
+      "tasks.yaml",
+      'tasks:\n  - { id: stuck, backend: claude, prompt: "stuck [[fake:hang]]" }\n',
+    );
+    const coordinator = spawn(["parallel", "-f", file, "--dispatch", nats.url, "-q"]);
+    await until("the run record names stuck's session", async () => {
+      const record = await onlyRun(sb).catch(() => undefined);
+      return Boolean(record?.tasks[0]?.session_id);
+    });
+    // Stopped at once, the worker hands the task back; its partial session stays on w1.
+    w1.child.kill("SIGTERM");
+    await until("w1 is stopping", () => w1.stderr.text.includes("taking no new ones"));
+    w1.child.kill("SIGTERM");
+    await w1.exited;
+    assert.match(w1.stderr.text, /gave task stuck of run \S+ back to the queue/);
+    coordinator.child.kill("SIGINT");
+    assert.equal((await coordinator.exited).code, 130, coordinator.stderr.text);
+    const stuck = (await onlyRun(sb)).tasks[0]!;
+    assert.equal(stuck.state, "canceled");
+    assert.ok(stuck.session_id, "the partial session is still named");
+    assert.equal(stuck.worker, "w1", "and so is the worker whose store holds it");
+  });
+});
