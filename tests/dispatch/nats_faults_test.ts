@@ -224,3 +224,42 @@ Deno.test("a task given back to the queue, then stopped with its run, still name
     assert.equal(stuck.worker, "w1", "and so is the worker whose store holds it");
   });
 });
+
+Deno.test("a worker cut off past the ack wait does not acknowledge the task another worker took over, so that task still outlives the second worker's death", async () => {
+  await withCluster(async ({ sb, nats, worker, spawn }) => {
+    const w1 = await worker("w1", { args: ["--max-parallel", "1"] });
+    const file = await runFile(
+      sb,
+      "tasks.yaml",
+      'tasks:\n  - { id: slow, backend: claude, prompt: "slow [[fake:sleep=10000]]" }\n',
+    );
+    const coordinator = spawn(["parallel", "-f", file, "--dispatch", nats.url, "--json", "-q"]);
+    await until("w1 runs slow", () => running(w1, "slow"));
+    // Started once w1 holds the task; slow is long enough for w2 to start on a loaded machine.
+    const w2 = await worker("w2", { args: ["--max-parallel", "1"] });
+    // Frozen, w1 misses its heartbeats and its pings: the task goes to w2. Its backend (another
+    // process) runs on, so w1 wakes with a result for a task it no longer holds.
+    Deno.kill(w1.child.pid, "SIGSTOP");
+    try {
+      await until("w2 took slow over", () => running(w2, "slow"));
+    } finally {
+      Deno.kill(w1.child.pid, "SIGCONT");
+    }
+    await until(
+      "w1 noticed it lost the task",
+      () => w1.stderr.text.includes("was given to another worker while this one was cut off"),
+    );
+    assert.ok(!(await finished(w2, "slow")), "w2 is still running slow");
+    w2.child.kill("SIGKILL");
+    await w2.exited;
+    // The message is still unacknowledged: it comes back, and w1 runs it to the end.
+    let ended = false;
+    coordinator.exited.then(() => ended = true);
+    await until("the run finished", () => ended, 60_000);
+    const status = await coordinator.exited;
+    assert.equal(status.code, 0, coordinator.stderr.text);
+    const record = await onlyRun(sb);
+    assert.equal(record.tasks[0]!.worker, "w1");
+    assert.equal((await promptsRun(w1)).length, 2, "w1 ran slow again after w2 died");
+  });
+});

@@ -516,18 +516,22 @@ class Worker {
       outcome: fitted,
     });
     if (!written) {
+      // Not acknowledged either: the server takes an ack of an old delivery for the current
+      // one, which would leave the task with no redelivery should its new holder die.
       this.#options.say(
         `task ${task.job.task_id} of run ${task.job.run_id} was given to another worker while ` +
           "this one was cut off; its result here is not reported" +
           (outcome.session_id ? ` (session ${outcome.session_id} stays in this store)` : ""),
       );
+      return;
     }
     this.#ack(task);
   }
 
   /**
    * Acknowledges the task without waiting for the server's word: if the ack is lost, the task
-   * comes back after the ack wait and its claim, now `done`, drops it.
+   * comes back after the ack wait and its claim, now `done`, drops it. Only for a task whose
+   * claim this worker still holds (see {@linkcode Worker.#report}).
    */
   #ack(task: RunningTask): void {
     try {
@@ -539,13 +543,14 @@ class Worker {
 
   /** Hands a task back: its claim becomes `queued` again and the message goes back at once. */
   async #giveBack(task: RunningTask): Promise<void> {
-    await this.#persist(task, {
+    const held = await this.#persist(task, {
       state: "queued",
       job_id: task.job.job_id,
       subject: task.state.subject,
       queued_at: task.state.started_at,
     });
-    task.message.nak();
+    // A claim lost meanwhile is another worker's task now: its delivery is not ours to hand back.
+    if (held) task.message.nak();
   }
 
   #publish(subject: string, data: Uint8Array): void {
