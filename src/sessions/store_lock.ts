@@ -11,7 +11,7 @@
  */
 import { ClinvkError, ExitCode, usageError } from "../errors.ts";
 import type { Fs } from "../platform/types.ts";
-import { formatSeconds, retryWithBackoff } from "./backoff.ts";
+import { FAST_BACKOFF, formatSeconds, retryWithBackoff } from "./backoff.ts";
 import { errorMessage, errorName, isADirectory, isNotFound } from "../platform/fs_errors.ts";
 import { LocalRwLock } from "./local_lock.ts";
 import { checkLayout } from "./store_layout.ts";
@@ -83,6 +83,7 @@ export class StoreLock {
       () => file.tryLock(mode === "exclusive"),
       timeoutMs,
       sleep,
+      FAST_BACKOFF,
     );
     if (!locked) {
       throw new ClinvkError(
