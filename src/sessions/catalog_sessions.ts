@@ -262,19 +262,26 @@ export interface StoredStamps {
 
 /** Every session's stamp (for a resync or a full listing). */
 export function storedStamps(db: SqliteDatabase): StoredStamps {
-  const rows = all<FileStamp & { id: string }>(db, "SELECT id, mtime, size, ino FROM sessions");
+  // One string instead of 100,000 row objects (ids are [a-z0-9]: no space inside): a third
+  // of the time at 100,000 sessions.
+  const text = one<{ text: string | null }>(
+    db,
+    "SELECT group_concat(id || ' ' || mtime || ' ' || size || ' ' || ino, ' ') AS text FROM sessions",
+  )!.text;
+  const fields = text === null ? [] : text.split(" ");
+  const count = fields.length / 4;
   const stamps: StoredStamps = {
     index: new Map(),
-    mtime: new Float64Array(rows.length),
-    size: new Float64Array(rows.length),
-    ino: new Float64Array(rows.length),
+    mtime: new Float64Array(count),
+    size: new Float64Array(count),
+    ino: new Float64Array(count),
   };
-  rows.forEach((row, at) => {
-    stamps.index.set(row.id, at);
-    stamps.mtime[at] = row.mtime;
-    stamps.size[at] = row.size;
-    stamps.ino[at] = row.ino;
-  });
+  for (let at = 0, field = 0; at < count; at++, field += 4) {
+    stamps.index.set(fields[field]!, at);
+    stamps.mtime[at] = Number(fields[field + 1]);
+    stamps.size[at] = Number(fields[field + 2]);
+    stamps.ino[at] = Number(fields[field + 3]);
+  }
   return stamps;
 }
 
