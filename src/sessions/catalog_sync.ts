@@ -25,7 +25,7 @@
  *   again). Exclusive lock.
  * @module
  */
-import { join } from "node:path";
+import { join, sep } from "node:path";
 import { TEMP_PREFIX } from "./atomic_write.ts";
 import type { SqliteDatabase } from "../platform/sqlite.ts";
 import type { Fs } from "../platform/types.ts";
@@ -53,6 +53,14 @@ import { sweepTemps } from "./temp_sweep.ts";
 export async function observeDir(fs: Fs, dir: string): Promise<string> {
   const info = await fs.stat(dir);
   return `${info.mtime?.getTime() ?? 0}:${info.ino ?? 0}`;
+}
+
+/**
+ * What to put before an entry's name for its path. `join` normalizes every path it makes: a
+ * tenth of a 100,000-file scan, for names that are plain entries of a normalized directory.
+ */
+function entryPrefix(dir: string): string {
+  return dir.endsWith(sep) ? dir : dir + sep;
 }
 
 /** Whether the catalog matches the directory as it is now. Any lock will do. */
@@ -165,12 +173,13 @@ export async function scanDir(
   const stored = storedStamps(db);
   const found = new Uint8Array(stored.mtime.length);
   const knownBad = new Map(badRows(db).map((row) => [row.name, row]));
+  const inDir = entryPrefix(ctx.paths.dir);
   const changed: DirScan["changed"] = [];
   const bad: BadRow[] = [];
   let badChanged = false;
   for (const name of names) {
     const stem = name.slice(0, -".json".length);
-    const probe = await probeFile(ctx.fs, join(ctx.paths.dir, name));
+    const probe = await probeFile(ctx.fs, inDir + name);
     if (probe.kind === "missing") continue; // Removed meanwhile.
     const at = stored.index.get(stem);
     if (at !== undefined) found[at] = 1;
@@ -223,6 +232,7 @@ export async function syncCatalog(
   }
   const bad = [...scan.bad];
   const gone = new Set(scan.gone);
+  const inDir = entryPrefix(ctx.paths.dir);
   await transactionAsync(db, async () => {
     const fts = ftsReady(db);
     const bulk = scan.changed.length > 0 && noSessionRows(db) ? [] as BulkRow[] : undefined;
@@ -230,7 +240,7 @@ export async function syncCatalog(
     // a tie in `last_used_at` they sort after every known session, by `created_at` and id.
     const seq = nextSeq(db);
     for (const file of scan.changed) {
-      const read = await readRecord(ctx.fs, join(ctx.paths.dir, file.name), file.stem, {
+      const read = await readRecord(ctx.fs, inDir + file.name, file.stem, {
         kind: "file",
         stamp: file.stamp,
       });
