@@ -118,13 +118,18 @@ export function upsertSession(
 /** A row for {@linkcode bulkLoad}: its column values, and its search document when wanted. */
 export interface BulkRow {
   values: SqlValue[];
+  lastUsedMs: number;
   document?: string;
 }
 
 /** The row of `write` for {@linkcode bulkLoad} (`fts`: with its search document). */
 export function bulkRow(write: SessionWrite, seq: number, fts: boolean): BulkRow {
   const values = rowValues(write, seq);
-  return fts ? { values, document: sessionDocument(write.record) } : { values };
+  // Column 6 is `last_used_ms` (see COLUMNS).
+  const lastUsedMs = values[6] as number;
+  return fts
+    ? { values, lastUsedMs, document: sessionDocument(write.record) }
+    : { values, lastUsedMs };
 }
 
 /**
@@ -134,12 +139,8 @@ export function bulkRow(write: SessionWrite, seq: number, fts: boolean): BulkRow
  * large enough to hold them meanwhile. Inside a transaction.
  */
 export function bulkLoad(db: SqliteDatabase, rows: BulkRow[]): void {
-  // Columns 0, 6 and 7: id, last_used_ms, created_ms (see COLUMNS).
-  const at = (row: BulkRow, column: number) => row.values[column] as number;
-  rows.sort((a, b) =>
-    at(a, 6) - at(b, 6) || at(a, 7) - at(b, 7) ||
-    (a.values[0]! < b.values[0]! ? -1 : a.values[0]! > b.values[0]! ? 1 : 0)
-  );
+  // By `last_used_ms` only: the order of the pages, not of the listing (that is the index's).
+  rows.sort((a, b) => a.lastUsedMs - b.lastUsedMs);
   db.exec("DROP INDEX IF EXISTS sessions_id; DROP INDEX IF EXISTS sessions_recent");
   db.exec(`PRAGMA cache_size = ${BULK_CACHE}`);
   try {
