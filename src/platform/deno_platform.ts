@@ -229,18 +229,38 @@ export function denoPlatform(): Platform {
 }
 
 /**
- * The directory the user ran clinvk from. `deno task clinvk` (and `npm run`) run the task in
- * the checkout that defines it and pass the caller's directory in `INIT_CWD`: without this, a
- * task run from `~/proj` would record `~/clinvk` as the session's directory.
+ * The checkout this module belongs to, where `deno task clinvk` starts the task; `undefined`
+ * when clinvk does not run from local files (a JSR import, a compiled binary's embedded copy
+ * that no task can start in).
+ */
+function checkoutDir(): string | undefined {
+  if (!import.meta.url.startsWith("file:")) return undefined;
+  try {
+    return Deno.realPathSync(new URL("../../", import.meta.url));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The directory the user ran clinvk from. `deno task clinvk` (like `npm run`) runs the task in
+ * the checkout that defines it and passes the caller's directory in `INIT_CWD`: without this, a
+ * task run from `~/proj` would record `~/clinvk` as the session's directory. `INIT_CWD` is
+ * believed only when the process really starts in clinvk's own checkout: npm, yarn and any
+ * `deno task` export it to everything they start, so a project's task that does
+ * `cd packages/web && clinvk "…"` would otherwise run the backend in the project's root.
  */
 function callerCwd(): string {
+  const cwd = Deno.cwd();
   try {
     const initCwd = Deno.env.get("INIT_CWD");
-    if (initCwd && Deno.statSync(initCwd).isDirectory) return initCwd;
+    if (!initCwd || initCwd === cwd) return cwd;
+    if (Deno.realPathSync(cwd) !== checkoutDir()) return cwd;
+    if (Deno.statSync(initCwd).isDirectory) return initCwd;
   } catch {
     // Not set, gone, or not readable under these permissions: the process's own directory.
   }
-  return Deno.cwd();
+  return cwd;
 }
 
 /**

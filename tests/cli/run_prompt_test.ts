@@ -207,3 +207,20 @@ Deno.test("deno task clinvk runs the backend in the caller's directory, not the 
     assert.equal(call!.cwd, sb.work);
   });
 });
+
+Deno.test("clinvk started by another tool's task after a cd runs where it was started, not in INIT_CWD", async () => {
+  await withSandbox(async (sb) => {
+    // npm, yarn and `deno task` export INIT_CWD to everything below them: a project task such
+    // as `cd packages/web && clinvk "…"` must still run the backend in packages/web.
+    const sub = join(sb.work, "packages", "web");
+    await Deno.mkdir(sub, { recursive: true });
+    const out = await sb.json(["-b", "claude", "-o", "json", "hi"], {
+      cwd: sub,
+      env: { INIT_CWD: sb.work },
+    });
+    const shown = await sb.json(["sessions", "show", String(out.session_id), "--json"]);
+    assert.equal(shown.workdir, sub);
+    const [call] = await readFakeLog(sb.log);
+    assert.equal(call!.cwd, sub);
+  });
+});
