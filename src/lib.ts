@@ -28,7 +28,7 @@ import { loadConfig } from "./config/load.ts";
 import { clinvkHome, configPath } from "./config/paths.ts";
 import { resolveSettings } from "./config/resolve.ts";
 import type { Config } from "./config/schema.ts";
-import { ClinvkError, ExitCode } from "./errors.ts";
+import { ClinvkError, ExitCode, usageError } from "./errors.ts";
 import { denoPlatform } from "./platform/deno_platform.ts";
 import type { Platform } from "./platform/types.ts";
 import { createFileStore } from "./sessions/file_store.ts";
@@ -39,7 +39,7 @@ import {
   type TurnMetadata,
 } from "./sessions/record.ts";
 import type { SessionFilter, SessionStore } from "./sessions/store_types.ts";
-import { runTurn } from "./turns/engine.ts";
+import { runTurn, type TurnTarget } from "./turns/engine.ts";
 import { turnJson } from "./output/turn_output.ts";
 import { resolveWorkdir } from "./turns/workdir.ts";
 
@@ -77,6 +77,12 @@ export interface PromptOptions extends StoreOptions {
   workdir?: string;
   /** Record no session, and ask the backend to keep nothing either. */
   ephemeral?: boolean;
+  /**
+   * Continue this session (id or unique prefix) instead of starting one, as
+   * `clinvk resume <id>` does: in the session's own directory, on its backend, with its model
+   * unless `model` is given. `backend`, `workdir` and `ephemeral` cannot be combined with it.
+   */
+  resume?: string;
   /** Stop a backend that runs longer than this (the result then has `exit_code` 124). */
   timeoutSeconds?: number;
   /**
@@ -124,11 +130,12 @@ export interface PromptResult {
 export interface ListSessionsOptions extends SessionFilter, StoreOptions {}
 
 /**
- * Runs a prompt in a new session (or none, with `ephemeral`) and resolves when the backend is
- * done.
+ * Runs a prompt in a new session (or none, with `ephemeral`; or an earlier one, with `resume`)
+ * and resolves when the backend is done.
  *
  * @throws {ClinvkError} before anything runs: `exitCode` 2 for a bad option, config or prompt,
- * 3 when the backend CLI is not installed, 5 when the session store stays locked.
+ * 3 when the backend CLI is not installed, 4 when the session to resume does not exist or
+ * cannot be resumed, 5 when the session store stays locked or the session is in use.
  *
  * @example
  * ```ts
@@ -157,16 +164,18 @@ export async function runPrompt(options: PromptOptions): Promise<PromptResult> {
     env: platform.env,
     config,
   });
-  const workdir = await resolveWorkdir(platform.fs, platform.cwd(), options.workdir);
   const warn = options.onWarning ?? (() => {});
   const deps = { platform, config, store: openStore(platform, home, config, warn), warn };
-  const backend = settings.backend;
+  const resuming = options.resume !== undefined;
   const report = await runTurn(
     deps,
-    options.ephemeral ? { kind: "ephemeral", backend, workdir } : { kind: "new", backend, workdir },
+    resuming
+      ? await resumeTarget(deps.store, options)
+      : await newTarget(platform, options, settings),
     {
       prompt,
-      model: settings.model,
+      // A resumed session keeps the model it asked for unless one is given.
+      model: resuming ? options.model : settings.model,
       timeoutMs: settings.timeoutSeconds > 0 ? settings.timeoutSeconds * 1000 : undefined,
       signal: options.signal,
       force: options.force,
@@ -179,6 +188,32 @@ export async function runPrompt(options: PromptOptions): Promise<PromptResult> {
   if (report.saveError !== undefined) throw report.saveError;
   // The very fields, in the same order, of the `-o json` object.
   return turnJson(report as Parameters<typeof turnJson>[0]) as unknown as PromptResult;
+}
+
+async function newTarget(
+  platform: Platform,
+  options: PromptOptions,
+  settings: { backend: string },
+): Promise<TurnTarget> {
+  const workdir = await resolveWorkdir(platform.fs, platform.cwd(), options.workdir);
+  const backend = settings.backend;
+  return options.ephemeral
+    ? { kind: "ephemeral", backend, workdir }
+    : { kind: "new", backend, workdir };
+}
+
+async function resumeTarget(store: SessionStore, options: PromptOptions): Promise<TurnTarget> {
+  const clash = (["backend", "workdir", "ephemeral"] as const).find((key) =>
+    options[key] !== undefined && options[key] !== false
+  );
+  if (clash) {
+    throw usageError(
+      `runPrompt(): resume and ${clash} cannot be combined`,
+      "A resumed session runs on its own backend, in its own directory, and is recorded.",
+    );
+  }
+  const session = await store.resolve(options.resume!);
+  return { kind: "resume", sessionId: session.id };
 }
 
 /**

@@ -153,6 +153,45 @@ Deno.test("runPrompt() records the turn's history and keeps to the daily budgets
   });
 });
 
+Deno.test("runPrompt({ resume }) continues a session the CLI started, in its directory, by prefix", async () => {
+  await withLibSandbox(async (sb) => {
+    const env = { ...sb.env, CLINVK_HOME: sb.home };
+    const cli = await runClinvk(env, ["-b", "codex", "-o", "json", "hello"], { cwd: sb.work });
+    assert.equal(cli.code, 0, cli.stderr);
+    const started = JSON.parse(cli.stdout) as PromptResult;
+    const result = await runPrompt({
+      prompt: "again",
+      resume: started.session_id!.slice(0, 6),
+      home: sb.home,
+    });
+    assert.equal(result.exit_code, 0, result.error);
+    assert.equal(result.session_id, started.session_id);
+    assert.equal(result.content, "ECHO turn=2: again");
+    const calls = await readFakeLog(sb.log);
+    assert.equal(calls.length, 2);
+    assert.deepEqual(calls[1]!.argv.slice(0, 3), ["exec", "resume", "--json"]);
+    assert.equal(calls[1]!.cwd, sb.work, "the session's own directory, not this process's");
+    assert.equal((await getSession(started.session_id!, { home: sb.home })).turn_count, 2);
+
+    const base = { prompt: "x", home: sb.home };
+    await rejectsWithCode(
+      runPrompt({ ...base, resume: "zzzzzzzz" }),
+      ExitCode.SessionNotFound,
+      /zzzzzzzz/,
+    );
+    await rejectsWithCode(
+      runPrompt({ ...base, resume: started.session_id!, ephemeral: true }),
+      ExitCode.Usage,
+      /ephemeral/,
+    );
+    await rejectsWithCode(
+      runPrompt({ ...base, resume: started.session_id!, backend: "claude" }),
+      ExitCode.Usage,
+      /backend/,
+    );
+  });
+});
+
 Deno.test("runPrompt({ ephemeral }) records nothing and returns no session id", async () => {
   await withLibSandbox(async (sb) => {
     const result = await runPrompt({
