@@ -6,6 +6,7 @@
  * @module
  */
 import type { Config, LogFormat } from "../config/schema.ts";
+import { isLoopback } from "./loopback.ts";
 import { ClinvkError, ExitCode, usageError } from "../errors.ts";
 import type { ListeningServer } from "../platform/http_server.ts";
 import type { Platform } from "../platform/types.ts";
@@ -60,11 +61,7 @@ export interface RunningServer {
   readonly finished: Promise<void>;
 }
 
-/** Whether `host` is a loopback address (only then may the server run without keys). */
-export function isLoopback(host: string): boolean {
-  const bare = host.replace(/^\[(.*)\]$/, "$1").toLowerCase();
-  return bare === "localhost" || bare === "::1" || /^127(\.\d{1,3}){3}$/.test(bare);
-}
+export { isLoopback };
 
 /** The URL of a listening address (IPv6 in brackets). */
 export function serverUrl(host: string, port: number): string {

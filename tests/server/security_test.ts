@@ -57,6 +57,61 @@ Deno.test("with keys, a request needs a valid one as Bearer or x-api-key", async
   }, withKey());
 });
 
+/**
+ * One HTTP/1.1 request over a raw socket: fetch() sends its own `Host` header whatever the
+ * caller sets, and a browser on a rebound domain sends that domain's.
+ */
+async function withHost(
+  url: string,
+  host: string,
+  method: string,
+  path: string,
+  json?: unknown,
+): Promise<{ status: number; body: string }> {
+  const body = json === undefined ? "" : JSON.stringify(json);
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port: Number(new URL(url).port) });
+  try {
+    const head = [
+      `${method} ${path} HTTP/1.1`,
+      `Host: ${host}`,
+      "Connection: close",
+      ...(json === undefined ? [] : ["Content-Type: application/json"]),
+      `Content-Length: ${new TextEncoder().encode(body).length}`,
+    ];
+    await conn.write(new TextEncoder().encode(`${head.join("\r\n")}\r\n\r\n${body}`));
+    const text = new TextDecoder().decode(
+      new Uint8Array(await new Response(conn.readable).arrayBuffer()),
+    );
+    return { status: Number(text.split(" ")[1]), body: text.slice(text.indexOf("\r\n\r\n") + 4) };
+  } finally {
+    try {
+      conn.close();
+    } catch {
+      // closed by reading to the end
+    }
+  }
+}
+
+Deno.test("without keys, a request addressed to another host name is 403 (DNS rebinding), loopback names pass", async () => {
+  await withServer(async ({ url, sb }) => {
+    const port = new URL(url).port;
+    for (const host of [`evil.example:${port}`, "evil.example", `127.0.0.1.nip.io:${port}`]) {
+      const refused = await withHost(url, host, "POST", "/v1/chat/completions", {
+        model: "claude",
+        messages: [{ role: "user", content: "rm -rf ~" }],
+      });
+      assert.equal(refused.status, 403, refused.body);
+      assert.match(refused.body, /host_not_allowed/);
+      assert.match(refused.body, /evil\.example|nip\.io/);
+    }
+    assert.equal(await Deno.readTextFile(sb.log).catch(() => ""), "", "no backend ran");
+    for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, "[::1]"]) {
+      const ok = await withHost(url, host, "GET", "/v1/models");
+      assert.equal(ok.status, 200, `${host}: ${ok.body}`);
+    }
+  });
+});
+
 Deno.test("CLINVK_API_KEYS adds keys, plain or hashed", async () => {
   const hashed = await hashApiKey("second-key");
   await withServer(async ({ url }) => {
