@@ -10,6 +10,7 @@ import OpenAI from "openai";
 import { call, withServer } from "./harness.ts";
 
 const midwayCodex = fileURLToPath(new URL("./fixtures/codex_fails_midway", import.meta.url));
+const toolUsingCodex = fileURLToPath(new URL("./fixtures/codex_uses_a_tool", import.meta.url));
 
 type OpenAIError = { error: { message: string; type: string; code: string | null } };
 type AnthropicError = {
@@ -256,4 +257,42 @@ Deno.test("requests the server cannot take are 400 with the field at fault", asy
     assert.equal(route.status, 404);
     assert.ok((route.body as OpenAIError).error);
   });
+});
+
+Deno.test("text a backend says before and after a tool call streams apart, on every protocol", async () => {
+  await withServer(async ({ url }) => {
+    const said = "Let me look.\n\nFound a.";
+    const openai = new OpenAI({ baseURL: `${url}/v1`, apiKey: "x", maxRetries: 0 });
+    const chat = await openai.chat.completions.create({
+      model: "codex",
+      stream: true,
+      messages: [{ role: "user", content: "go" }],
+    });
+    let chatText = "";
+    for await (const chunk of chat) chatText += chunk.choices[0]?.delta.content ?? "";
+    assert.equal(chatText, said);
+
+    const responses = await openai.responses.create({ model: "codex", stream: true, input: "go" });
+    let deltas = "";
+    let done = "";
+    for await (const event of responses) {
+      if (event.type === "response.output_text.delta") deltas += event.delta;
+      if (event.type === "response.completed") {
+        const [item] = event.response.output;
+        done = item?.type === "message" && item.content[0]?.type === "output_text"
+          ? item.content[0].text
+          : "";
+      }
+    }
+    assert.equal(deltas, said);
+    assert.equal(done, said);
+
+    const anthropic = new Anthropic({ baseURL: url, apiKey: "x", maxRetries: 0 });
+    const message = await anthropic.messages.stream({
+      model: "codex",
+      max_tokens: 5,
+      messages: [{ role: "user", content: "go" }],
+    }).finalMessage();
+    assert.deepEqual(message.content, [{ type: "text", text: said }]);
+  }, { configure: (config) => void (config.backends.codex.command = toolUsingCodex) });
 });

@@ -5,6 +5,7 @@
  * the stream with an `error` event (the Anthropic SDKs raise it).
  * @module
  */
+import { answerText } from "../answer_text.ts";
 import type { SseEvent } from "../stream_response.ts";
 import type { ServerTurn } from "../server_turn.ts";
 import { streamOutcome } from "../turn_handler.ts";
@@ -42,12 +43,8 @@ export async function* messageEvents(
   });
   yield event("content_block_start", { index: 0, content_block: { type: "text", text: "" } });
   yield event("ping");
-  for await (const unified of turn.events()) {
-    if (unified.type !== "message") continue;
-    yield event("content_block_delta", {
-      index: 0,
-      delta: { type: "text_delta", text: unified.text },
-    });
+  for await (const text of answerText(turn.events())) {
+    yield event("content_block_delta", { index: 0, delta: { type: "text_delta", text } });
   }
   const outcome = await streamOutcome(turn);
   if (outcome.error) {

@@ -6,6 +6,7 @@
  * `[DONE]`.
  * @module
  */
+import { answerText } from "../answer_text.ts";
 import type { SseEvent } from "../stream_response.ts";
 import type { ServerTurn } from "../server_turn.ts";
 import { streamOutcome } from "../turn_handler.ts";
@@ -40,10 +41,9 @@ export async function* chatChunks(turn: ServerTurn, header: ChunkHeader): AsyncG
     opened = true;
     yield data(chunk({ role: "assistant", content: "" }, null));
   }
-  for await (const event of turn.events()) {
-    if (event.type !== "message") continue;
+  for await (const text of answerText(turn.events())) {
     yield* open();
-    yield data(chunk({ content: event.text }, null));
+    yield data(chunk({ content: text }, null));
   }
   const outcome = await streamOutcome(turn);
   if (outcome.error) {

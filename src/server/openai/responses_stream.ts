@@ -7,6 +7,7 @@
  * `response.failed`, whose `response.error` says what went wrong.
  * @module
  */
+import { answerText } from "../answer_text.ts";
 import type { SseEvent } from "../stream_response.ts";
 import type { ServerTurn } from "../server_turn.ts";
 import { streamOutcome } from "../turn_handler.ts";
@@ -39,11 +40,10 @@ export async function* responseEvents(
     });
     yield event("response.content_part.added", { ...part, part: outputText("") });
   }
-  for await (const unified of turn.events()) {
-    if (unified.type !== "message") continue;
+  for await (const delta of answerText(turn.events())) {
     yield* open();
-    text += unified.text;
-    yield event("response.output_text.delta", { ...part, delta: unified.text, logprobs: [] });
+    text += delta;
+    yield event("response.output_text.delta", { ...part, delta, logprobs: [] });
   }
   const outcome = await streamOutcome(turn);
   if (outcome.error) {
