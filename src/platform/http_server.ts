@@ -41,13 +41,20 @@ export interface ServerHost {
    * denied `--allow-net`), before any request is served.
    */
   listen(options: ListenOptions, handler: HttpHandler): ListeningServer;
-  /** Calls `handler` on SIGINT and SIGTERM; returns a function that stops listening for them. */
-  onTerminate(handler: (signal: "SIGINT" | "SIGTERM") => void): () => void;
+  /**
+   * Calls `handler` on SIGINT, SIGTERM and SIGHUP (the terminal closed, ssh dropped: left to
+   * Deno's default, the process would die at once and leave running backends, each in its own
+   * process group, behind); returns a function that stops listening for them.
+   */
+  onTerminate(handler: (signal: TerminateSignal) => void): () => void;
   /** Resident set size of this process, in bytes. */
   residentMemoryBytes(): number;
 }
 
-const TERMINATING = ["SIGINT", "SIGTERM"] as const;
+const TERMINATING = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+
+/** The signals that stop a server. */
+export type TerminateSignal = typeof TERMINATING[number];
 
 /** The real {@linkcode ServerHost}, on `Deno.serve`. */
 export function denoServerHost(): ServerHost {

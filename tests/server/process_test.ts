@@ -161,3 +161,42 @@ Deno.test({
     });
   },
 });
+
+Deno.test({
+  name: "SIGHUP (a closed terminal) stops clinvk serve like SIGTERM: no backend is left running",
+  ignore: !linux,
+  async fn() {
+    await withSandbox(async (sb) => {
+      await Deno.mkdir(sb.home, { recursive: true });
+      await Deno.writeTextFile(
+        join(sb.home, "config.yaml"),
+        "server:\n  shutdown_grace_seconds: 1\n",
+      );
+      const server = await startServeProcess(sb);
+      const request = call(`${server.url}/v1/chat/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: chatBody("forever [[fake:hang]]"),
+      }).catch((error) => error);
+      let pid = 0;
+      await waitFor(async () => {
+        pid = (await readFakeLog(sb.log))[0]?.pid ?? 0;
+        return pid !== 0;
+      }, "the backend to start");
+      try {
+        server.child.kill("SIGHUP");
+        assert.equal(await server.exited, 0, server.stderr());
+        await request;
+        assert.match(server.stderr(), /SIGHUP: stopping/);
+        assert.equal(await processAlive(pid), false, "the backend outlived the server");
+      } finally {
+        // Before the fix the backend's group was orphaned: do not leave it to the machine.
+        try {
+          Deno.kill(-pid, "SIGKILL");
+        } catch {
+          // Already gone, as it should be.
+        }
+      }
+    });
+  },
+});

@@ -93,7 +93,7 @@ const startCommand = buildCommand<ServeFlags, [], AppContext>({
       "clinvk's REST API under /api/v1, /openapi.json, /health, /ready and /metrics.",
       "Every request runs one turn on a backend CLI as a clinvk session (tagged api); send",
       "X-Clinvk-Session: <id> to continue one. Listening beyond loopback needs API keys",
-      "(clinvk serve keys add NAME). SIGINT/SIGTERM stop it gracefully.",
+      "(clinvk serve keys add NAME). SIGINT, SIGTERM and SIGHUP stop it gracefully.",
     ].join("\n"),
   },
 });

@@ -1,5 +1,5 @@
 /**
- * `clinvk serve`: starts the server, prints where it listens, and on SIGINT/SIGTERM stops
+ * `clinvk serve`: starts the server, prints where it listens, and on SIGINT/SIGTERM/SIGHUP stops
  * gracefully (a second signal stops the running turns at once).
  * @module
  */
@@ -15,7 +15,14 @@ import type { ServeFlags } from "./routes.ts";
 export default async function serve(this: AppContext, flags: ServeFlags): Promise<void> {
   const { platform } = this;
   const { config } = await loadAppConfig(this, flags.config);
-  const stderr = (text: string) => platform.stderr.write(text);
+  const stderr = (text: string) => {
+    try {
+      platform.stderr.write(text);
+    } catch {
+      // stderr is gone (a closed terminal after SIGHUP): nowhere left to report, keep serving
+      // or stopping as asked.
+    }
+  };
   const server = await startServer({
     platform,
     config,
@@ -31,12 +38,12 @@ export default async function serve(this: AppContext, flags: ServeFlags): Promis
   const removeListener = platform.server.onTerminate((signal) => {
     const running = server.runningTurns();
     const grace = config.server.shutdown_grace_seconds;
+    server.stop();
     stderr(
       running > 0
         ? `clinvk serve: ${signal}: stopping; waiting up to ${grace} s for ${running} running turn(s) (send it again to stop them now)\n`
         : `clinvk serve: ${signal}: stopping\n`,
     );
-    server.stop();
   });
   const { url, keys, workdirs } = server;
   const keyText = keys.length === 0
