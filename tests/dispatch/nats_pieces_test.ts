@@ -10,7 +10,7 @@ import { findSecrets, MASK, maskSecrets } from "../../src/config/secrets.ts";
 import { parseJob } from "../../src/dispatch/nats/messages.ts";
 import { netPermission, parseNatsUrl } from "../../src/dispatch/nats/nats_url.ts";
 import { consumerName, jobKey, taskSubject } from "../../src/dispatch/nats/subjects.ts";
-import { fitOutcome } from "../../src/dispatch/nats/worker.ts";
+import { fitOutcome } from "../../src/dispatch/nats/held_claim.ts";
 import { ClinvkError } from "../../src/errors.ts";
 import { isStraySocketError } from "../../src/platform/stray_socket_errors.ts";
 import type { TaskJob, TaskOutcome } from "../../src/runs/dispatcher.ts";

@@ -7,8 +7,9 @@
  *   only while it has a free slot;
  * - claims each delivery on the server (`claim.ts`), so a task runs once at a time and a
  *   finished one never again;
- * - tells the server it is still at work every third of the ack wait (`working()`), so a
- *   silent worker's task goes to another worker and a busy one's does not;
+ * - while it holds the claim (`held_claim.ts`), tells the server it is still at work every
+ *   third of the ack wait (`working()`), so a silent worker's task goes to another worker and a
+ *   busy one's does not;
  * - publishes the task's unified events live, writes its outcome into the job's state, and
  *   only then acknowledges the message;
  * - keeps running its tasks while the connection is lost, and writes their results once it is
@@ -27,7 +28,8 @@ import type { WorkdirPolicy } from "../../server/workdir_policy.ts";
 import type { TurnDeps } from "../../turns/engine.ts";
 import { type Claim, claimDelivery } from "./claim.ts";
 import { connectNats, type NatsLink } from "./connection.ts";
-import { type JobState, readJob, type RunningJob, updateJob } from "./job_state.ts";
+import { HeldClaim } from "./held_claim.ts";
+import { type JobState, readJob, updateJob } from "./job_state.ts";
 import { type CancelMessage, decode, encode, parseJob, type PingReply } from "./messages.ts";
 import { Puller, Slots } from "./pull_loop.ts";
 import { ensureConsumer, openQueue, type Queue } from "./streams.ts";
@@ -86,22 +88,16 @@ export interface RunningWorker {
 /** One task being run. */
 interface RunningTask {
   job: TaskJob;
-  key: string;
-  /** The latest delivery of its message (heartbeats and the ack go to it). */
-  message: JsMsg;
+  /** Its delivery and its state on the server. */
+  claim: HeldClaim;
   /** The consumer it came from. */
   consumer: string;
-  state: RunningJob;
-  revision: number;
   controller: AbortController;
   /** Set when the task goes back to the queue instead of reporting (forced stop, logged out). */
   givingBack: boolean;
   /** KV writes of this task, one after the other. */
   writes: Promise<void>;
 }
-
-/** Room left in a NATS message for the rest of an outcome besides its answer. */
-const OUTCOME_OVERHEAD_BYTES = 64 * 1024;
 
 /**
  * Starts a worker: connects, takes its lock, cleans up after a previous run of it that was
@@ -329,7 +325,7 @@ class Worker {
     if (already) {
       // Redelivered to us while we run it (our heartbeats were lost for a while): keep going,
       // and answer this delivery from now on.
-      already.message = message;
+      already.claim.message = message;
       return;
     }
     let claim: Claim;
@@ -358,11 +354,17 @@ class Worker {
     if (claim.kind === "later") return message.nak(this.#options.ackWaitMs);
     const task: RunningTask = {
       job,
-      key,
-      message,
+      claim: new HeldClaim(
+        {
+          nc: this.#link.nc,
+          jobs: this.#queue.jobs,
+          sleep: (ms) => this.#options.deps.platform.sleep(ms),
+        },
+        key,
+        claim,
+        message,
+      ),
       consumer: consumerName(message.subject),
-      state: claim.state,
-      revision: claim.revision,
       controller: new AbortController(),
       givingBack: false,
       writes: Promise.resolve(),
@@ -388,13 +390,10 @@ class Worker {
     const { deps, id, say, ackWaitMs, policy } = this.#options;
     const { job } = task;
     const label = `task ${job.task_id} of run ${job.run_id}`;
-    const heartbeat = setInterval(() => {
-      try {
-        task.message.working();
-      } catch {
-        // Disconnected: the next beat, or the server's redelivery, sorts it out.
-      }
-    }, Math.max(200, Math.floor(ackWaitMs / 3)));
+    const heartbeat = setInterval(
+      () => task.claim.heartbeat(),
+      Math.max(200, Math.floor(ackWaitMs / 3)),
+    );
     try {
       const refused = await refusal(deps.platform.fs, deps.store, policy, job);
       let outcome: TaskOutcome;
@@ -420,11 +419,16 @@ class Worker {
         task.givingBack = true;
       }
       await task.writes;
-      if (task.givingBack) {
-        await this.#giveBack(task);
+      const held = task.givingBack ? await task.claim.giveBack() : await task.claim.report(outcome);
+      if (!held) {
+        say(
+          `${label} was given to another worker while this one was cut off; its result here ` +
+            "is not reported" +
+            (outcome.session_id ? ` (session ${outcome.session_id} stays in this store)` : ""),
+        );
+      } else if (task.givingBack) {
         say(`gave ${label} back to the queue`);
       } else {
-        await this.#report(task, outcome);
         say(
           `${label}: ${outcome.exit_code === 0 ? "done" : `failed (exit ${outcome.exit_code})`}` +
             `${outcome.session_id ? `, session ${outcome.session_id}` : ""}`,
@@ -432,7 +436,7 @@ class Worker {
       }
       // Not waited for: a leftover entry of a finished task only makes a restarted worker look
       // at a session that is already completed (and leave it so).
-      this.#journal.remove(task.key).catch(() => {});
+      this.#journal.remove(task.claim.key).catch(() => {});
     } catch (error) {
       // The store or the journal failed under us: leave the task to the queue's redelivery.
       say(`${label}: ${(error as Error).message}`);
@@ -457,15 +461,14 @@ class Worker {
   }
 
   #noteSession(task: RunningTask, sessionId: string): void {
-    task.state = { ...task.state, session_id: sessionId };
     this.#queueWrite(task, async () => {
       await this.#journal.write({
-        key: task.key,
+        key: task.claim.key,
         job_id: task.job.job_id,
         session_id: sessionId,
-        started_at: task.state.started_at,
+        started_at: task.claim.state.started_at,
       });
-      await this.#persist(task, task.state);
+      await task.claim.noteSession(sessionId);
     });
   }
 
@@ -473,84 +476,6 @@ class Worker {
     task.writes = task.writes.then(write).catch((error) => {
       this.#options.say(`task ${task.job.task_id}: ${(error as Error).message}`);
     });
-  }
-
-  /**
-   * Writes `state` over this worker's claim, retrying while the server is away. Returns false
-   * when the claim was lost (another worker took the task over while this one was cut off).
-   */
-  async #persist(task: RunningTask, state: JobState): Promise<boolean> {
-    const { jobs } = this.#queue;
-    for (let wait = 250;; wait = Math.min(wait * 2, 5000)) {
-      try {
-        const revision = await updateJob(jobs, task.key, state, task.revision);
-        if (revision !== undefined) {
-          task.revision = revision;
-          return true;
-        }
-        const current = await readJob(jobs, task.key);
-        if (
-          current?.state.state === "running" && current.state.worker === this.#options.id &&
-          current.state.seq === task.state.seq
-        ) {
-          task.revision = current.revision;
-          continue;
-        }
-        return false;
-      } catch {
-        if (this.#link.nc.isClosed()) return false;
-        await this.#options.deps.platform.sleep(wait);
-      }
-    }
-  }
-
-  async #report(task: RunningTask, outcome: TaskOutcome): Promise<void> {
-    const limit = Math.max(
-      4096,
-      (this.#link.nc.info?.max_payload ?? 1024 * 1024) - OUTCOME_OVERHEAD_BYTES,
-    );
-    const fitted = fitOutcome(outcome, limit);
-    const written = await this.#persist(task, {
-      state: "done",
-      job_id: task.job.job_id,
-      outcome: fitted,
-    });
-    if (!written) {
-      // Not acknowledged either: the server takes an ack of an old delivery for the current
-      // one, which would leave the task with no redelivery should its new holder die.
-      this.#options.say(
-        `task ${task.job.task_id} of run ${task.job.run_id} was given to another worker while ` +
-          "this one was cut off; its result here is not reported" +
-          (outcome.session_id ? ` (session ${outcome.session_id} stays in this store)` : ""),
-      );
-      return;
-    }
-    this.#ack(task);
-  }
-
-  /**
-   * Acknowledges the task without waiting for the server's word: if the ack is lost, the task
-   * comes back after the ack wait and its claim, now `done`, drops it. Only for a task whose
-   * claim this worker still holds (see {@linkcode Worker.#report}).
-   */
-  #ack(task: RunningTask): void {
-    try {
-      task.message.ack();
-    } catch {
-      // Disconnected: as above.
-    }
-  }
-
-  /** Hands a task back: its claim becomes `queued` again and the message goes back at once. */
-  async #giveBack(task: RunningTask): Promise<void> {
-    const held = await this.#persist(task, {
-      state: "queued",
-      job_id: task.job.job_id,
-      subject: task.state.subject,
-      queued_at: task.state.started_at,
-    });
-    // A claim lost meanwhile is another worker's task now: its delivery is not ours to hand back.
-    if (held) task.message.nak();
   }
 
   #publish(subject: string, data: Uint8Array): void {
@@ -599,21 +524,4 @@ class Worker {
 function queuedRevision(message: JsMsg): number | undefined {
   const value = Number(message.headers?.get(REVISION_HEADER));
   return Number.isSafeInteger(value) && value > 0 ? value : undefined;
-}
-
-/**
- * `outcome` with its answer cut to fit one NATS message of `limit` bytes, saying so; the full
- * answer stays in the session on this worker.
- */
-export function fitOutcome(outcome: TaskOutcome, limit: number): TaskOutcome {
-  const bytes = new TextEncoder().encode(outcome.content);
-  if (bytes.length <= limit) return outcome;
-  const cut = new TextDecoder().decode(bytes.subarray(0, limit)).replace(/\uFFFD$/, "");
-  const where = outcome.session_id
-    ? `; the whole answer is in session ${outcome.session_id} on worker ${outcome.worker}`
-    : "";
-  return {
-    ...outcome,
-    content: `${cut}\n[clinvk: answer cut at ${limit} bytes to fit a NATS message${where}]`,
-  };
 }
