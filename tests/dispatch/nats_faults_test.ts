@@ -49,6 +49,11 @@ Deno.test("a worker killed with SIGKILL mid-task: the task runs again on another
     const status = await coordinator.exited;
     assert.equal(status.code, 0, coordinator.stderr.text);
     assert.equal(JSON.parse(coordinator.stdout.text).completed, 3);
+    assert.match(
+      coordinator.stderr.text,
+      /^clinvk: warning: task slow: worker w1 stopped answering, so the task runs again on worker w2$/m,
+      "the coordinator says why the task started over",
+    );
     const record = await onlyRun(sb);
     const slow = record.tasks.find((t) => t.id === "slow")!;
     assert.equal(slow.worker, "w2", "the killed task was redelivered to the other worker");
@@ -216,6 +221,13 @@ Deno.test("a task given back to the queue, then stopped with its run, still name
     w1.child.kill("SIGTERM");
     await w1.exited;
     assert.match(w1.stderr.text, /gave task stuck of run \S+ back to the queue/);
+    await until(
+      "the coordinator says the task is queued again",
+      () =>
+        coordinator.stderr.text.includes(
+          "task stuck went back to the queue (worker w1 gave it up)",
+        ),
+    );
     coordinator.child.kill("SIGINT");
     assert.equal((await coordinator.exited).code, 130, coordinator.stderr.text);
     const stuck = (await onlyRun(sb)).tasks[0]!;

@@ -79,6 +79,8 @@ interface Followed {
   /** Highest revision applied, so a late watch update never goes backwards. */
   revision: number;
   session?: string;
+  /** The worker that last claimed it, to tell the user when the job moves. */
+  worker?: string;
   resolve(outcome: TaskOutcome): void;
   done: boolean;
   /** Settles when the job is resolved. */
@@ -280,8 +282,25 @@ class NatsDispatcher implements Dispatcher {
   #apply(followed: Followed, state: JobState, revision: number): void {
     if (followed.done || revision <= followed.revision) return;
     followed.revision = revision;
+    const label = `task ${followed.job.task_id}`;
     switch (state.state) {
+      case "queued":
+        if (followed.worker) {
+          this.#options.warn(
+            `${label} went back to the queue (worker ${followed.worker} gave it up); ` +
+              "it runs again on the next worker that takes it",
+          );
+          followed.worker = undefined;
+        }
+        break;
       case "running":
+        if (followed.worker && followed.worker !== state.worker) {
+          this.#options.warn(
+            `${label}: worker ${followed.worker} stopped answering, so the task runs again on ` +
+              `worker ${state.worker}`,
+          );
+        }
+        followed.worker = state.worker;
         if (state.session_id && state.session_id !== followed.session) {
           followed.session = state.session_id;
           followed.handlers.onSession?.({ session_id: state.session_id, worker: state.worker });
