@@ -59,7 +59,8 @@ export class RunFileError extends ClinvkError {
 
   /** The error for `problems` (at least one). */
   constructor(problems: RunFileProblem[]) {
-    const more = problems.length > 1 ? ` (and ${problems.length - 1} more problems)` : "";
+    const others = problems.length - 1;
+    const more = others > 0 ? ` (and ${others} more problem${others === 1 ? "" : "s"})` : "";
     super(`Invalid run file ${formatRunFileProblem(problems[0]!)}${more}`, ExitCode.Usage);
     this.name = "RunFileError";
     this.problems = problems;

@@ -8,8 +8,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { readFakeLog, readFakeTimes } from "../fixtures/fake_backends.ts";
+import { callPrompt } from "../runs/helpers.ts";
 import { type Sandbox, spawnClinvk, withSandbox } from "../support/clinvk.ts";
-import type { FakeCall } from "../fixtures/fake_backends.ts";
 
 /** Where `nats-server` is: on PATH, or where Debian installs it. */
 export function natsServerPath(): string {
@@ -253,22 +253,16 @@ export async function until(
   }
 }
 
-/** The prompt of a fake call (Claude's and Gemini's `-p`, else the last argument). */
-export function promptOf(call: FakeCall): string {
-  const flag = call.argv.indexOf("-p");
-  return flag >= 0 ? call.argv[flag + 1]! : call.argv.at(-1)!;
-}
-
 /** Prompts of every call a worker's backends received. */
 export async function promptsRun(worker: WorkerProc): Promise<string[]> {
-  return (await readFakeLog(worker.calls)).map(promptOf);
+  return (await readFakeLog(worker.calls)).map(callPrompt);
 }
 
 /** Prompts of the calls a worker's backends finished (not those killed half-way). */
 export async function promptsFinished(worker: WorkerProc): Promise<string[]> {
   const calls = await readFakeLog(worker.calls);
   const finished = new Set((await readFakeTimes(worker.times)).map((t) => t.pid));
-  return calls.filter((call) => finished.has(call.pid)).map(promptOf);
+  return calls.filter((call) => finished.has(call.pid)).map(callPrompt);
 }
 
 /** Writes a run file into the sandbox. */

@@ -6,9 +6,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { readFakeLog } from "../fixtures/fake_backends.ts";
-import { onlyRun } from "../runs/helpers.ts";
+import { callPrompt, onlyRun } from "../runs/helpers.ts";
 import {
-  promptOf,
   promptsFinished,
   promptsRun,
   runFile,
@@ -126,7 +125,7 @@ Deno.test("the coordinator killed mid-run: workers go on, and runs resume takes 
       /fourth after ECHO turn=1: first/,
     );
     // Every task's backend ran exactly once.
-    const prompts = (await readFakeLog(w1.calls)).map(promptOf).map((p) => p.split(" ")[0]);
+    const prompts = (await readFakeLog(w1.calls)).map(callPrompt).map((p) => p.split(" ")[0]);
     assert.deepEqual(prompts.sort(), ["first", "fourth", "second", "third"]);
   });
 });

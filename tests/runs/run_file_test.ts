@@ -272,7 +272,7 @@ Deno.test("RunFileError's message is one line naming the file, line and column",
     assert.equal(error.message.split("\n").length, 1);
     assert.match(
       error.message,
-      /^Invalid run file tasks\.yaml:3:14: tasks\[0\]\.timeout: .* \(and 1 more problems\)$/,
+      /^Invalid run file tasks\.yaml:3:14: tasks\[0\]\.timeout: .* \(and 1 more problem\)$/,
     );
   }
 });
