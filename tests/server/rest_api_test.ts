@@ -158,8 +158,9 @@ Deno.test("POST …/fork without a prompt makes the fork as clinvk sessions fork
     const after = (await call(`${url}/api/v1/sessions/${parent.session_id}`)).body as Record;
     assert.equal(after.turn_count, 1);
 
-    // A fork whose own first turn has not run has no backend session to copy yet.
-    const made2 = await call(`${url}/api/v1/sessions/${parent.session_id}/fork`, {
+    // A fork whose own first turn has not run has no backend session to copy yet. (The path
+    // takes a unique prefix, as GET /api/v1/sessions/{id} does.)
+    const made2 = await call(`${url}/api/v1/sessions/${parent.session_id.slice(0, 6)}/fork`, {
       method: "POST",
       json: {},
     });

@@ -57,7 +57,10 @@ const forkRoute = createRoute({
   path: "/api/v1/sessions/{id}/fork",
   tags: ["clinvk"],
   summary: "Fork a session, and run a prompt in the fork when one is given",
-  request: { params: z.object({ id: z.string() }), body: jsonBody(ForkRequest) },
+  request: {
+    params: z.object({ id: z.string().openapi({ description: "Session id or unique prefix" }) }),
+    body: jsonBody(ForkRequest),
+  },
   responses: forkResponses,
 });
 
@@ -133,9 +136,15 @@ export function promptRoutes(app: OpenAPIHono<ServerEnv>, deps: ServerDeps): voi
 
   app.openapi(forkRoute, async (c) => {
     const body = c.req.valid("json");
-    const { id } = c.req.valid("param");
+    // An id or a unique prefix, as `clinvk sessions fork` and `GET /api/v1/sessions/{id}` take.
+    let parent: SessionRecord;
+    try {
+      parent = await deps.store.resolve(c.req.valid("param").id);
+    } catch (error) {
+      throw errorFromThrown(error);
+    }
     const request: ConversationRequest = {
-      session: { id, via: "the path" },
+      session: { id: parent.id, via: "the path" },
       fork: true,
       model: body.model,
       tags: body.tags,
