@@ -98,7 +98,7 @@ export async function benchOverhead(
     PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
     HOME: join(base, "home"),
     NO_COLOR: "1",
-    TZ: "UTC",
+    // No TZ, as for most users: what clinvk pays to learn the system's time zone is then seen.
   };
   const homes = options.checkouts.map((_, i) => join(base, `clinvk-${i}`));
   const slowHomes = options.checkouts.map((_, i) => join(base, `clinvk-slow-${i}`));

@@ -10,7 +10,7 @@ import type { Platform } from "../platform/types.ts";
 import type { SessionRecord } from "../sessions/record.ts";
 import type { SessionStore, TurnEntry, TurnErrorClass } from "../sessions/store_types.ts";
 import { formatTimestamp } from "../sessions/time.ts";
-import { checkBudget } from "../usage/budget.ts";
+import { checkBudget, hasBudget } from "../usage/budget.ts";
 import { priceTurn, warmPriceTable } from "../usage/pricing.ts";
 import type { BackendOutcome } from "./backend_run.ts";
 import type { TurnPlan } from "./plan.ts";
@@ -34,6 +34,8 @@ export async function checkTurnBudget(
   backend: string,
   force: boolean,
 ): Promise<void> {
+  // Asking ICU for the system's time zone costs about 20 ms: only when a limit needs "today".
+  if (!hasBudget(deps.config.session.budget)) return;
   await checkBudget({
     store: deps.store,
     budget: deps.config.session.budget,
