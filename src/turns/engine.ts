@@ -21,7 +21,7 @@ import { isResumable, type SessionRecord, type SessionStatus } from "../sessions
 import type { SessionStore } from "../sessions/store_types.ts";
 import { backendNotFound, type BackendOutcome, runBackend } from "./backend_run.ts";
 import { backendContext } from "./context.ts";
-import { activate, createSessionRecord, finished } from "./lifecycle.ts";
+import { activate, createSessionRecord, finished, refreshPendingFork } from "./lifecycle.ts";
 import { cannotFork, planTurn, type TurnPlan, withForkCopy } from "./plan.ts";
 import { checkTurnBudget, prepareRecordTurn, recordTurn } from "./turn_history.ts";
 import { checkSessionWorkdir } from "./workdir.ts";
@@ -407,7 +407,7 @@ async function sessionTurn(
   let current = created;
   try {
     // Another process may have run a turn meanwhile (with --wait): plan from the record as it is.
-    current = await store.get(id) ?? created;
+    current = await refreshPendingFork(store, await store.get(id) ?? created);
     const started = current;
     let planned: TurnPlan;
     let outcome: BackendOutcome;

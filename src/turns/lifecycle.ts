@@ -92,6 +92,31 @@ export function activate(record: SessionRecord, backendId: string, model?: strin
 }
 
 /**
+ * A pending fork (`clinvk sessions fork <id>` without a prompt) forks its parent's backend
+ * session on its first turn, as the parent is then — not as it was when the fork was made. For a
+ * backend whose usage counter is cumulative over the thread (Codex), the figure to subtract is
+ * therefore the parent's latest: with the one copied at fork time, every turn the parent ran in
+ * between would be counted again in the fork. Returns the record, updated when that changed.
+ */
+export async function refreshPendingFork(
+  store: SessionStore,
+  record: SessionRecord,
+): Promise<SessionRecord> {
+  const forkOf = record.metadata.fork_of;
+  if (typeof forkOf !== "string" || record.backend_session_id || !record.parent_id) return record;
+  const parent = await store.get(record.parent_id).catch(() => undefined);
+  const latest = parent?.backend_session_id === forkOf
+    ? parent.metadata.backend_cumulative_usage
+    : undefined;
+  const known = record.metadata.backend_cumulative_usage;
+  if (!latest || JSON.stringify(latest) === JSON.stringify(known)) return record;
+  return await store.update(record.id, (r) => ({
+    ...r,
+    metadata: { ...r.metadata, backend_cumulative_usage: latest },
+  }));
+}
+
+/**
  * This turn's usage alone, and the metadata to keep for the next one: for a cumulative report
  * the previous cumulative figure (`metadata.backend_cumulative_usage`, inherited by forks) is
  * subtracted.

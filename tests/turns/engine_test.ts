@@ -9,7 +9,7 @@ import { defaultConfig } from "../../src/config/schema.ts";
 import { ClinvkError, ExitCode } from "../../src/errors.ts";
 import { denoPlatform } from "../../src/platform/deno_platform.ts";
 import { createFileStore } from "../../src/sessions/file_store.ts";
-import { runTurn, type TurnDeps } from "../../src/turns/engine.ts";
+import { forkSession, runTurn, type TurnDeps } from "../../src/turns/engine.ts";
 import { StopRequest } from "../../src/platform/stop_signals.ts";
 import {
   fakeBinDir,
@@ -266,5 +266,32 @@ Deno.test("runTurn() refuses a turn over a daily budget (exit 6) before anything
       force: true,
     });
     assert.equal(forced.exitCode, 0, forced.error);
+  });
+});
+
+Deno.test("a pending Codex fork counts only its own turn when its parent ran on meanwhile", async () => {
+  await withFakeEnv(async (sb) => {
+    const deps = engineDeps(sb);
+    const parent = await runTurn(deps, { kind: "new", backend: "codex", workdir: sb.work }, {
+      prompt: "hello",
+    });
+    // `clinvk sessions fork <id>` without a prompt: the backend forks on the fork's first turn.
+    const pending = await forkSession(deps, { sessionId: parent.sessionId! });
+    const later = await runTurn(deps, { kind: "resume", sessionId: parent.sessionId! }, {
+      prompt: "second",
+    });
+    const fork = await runTurn(deps, { kind: "resume", sessionId: pending.id }, {
+      prompt: "branch",
+    });
+    assert.equal(fork.exitCode, 0, fork.error);
+    assert.equal(fork.content, "ECHO turn=3: branch", "Codex forked the parent as it is now");
+    // Codex's counter is cumulative over the thread, and the fork's thread carries the parent's
+    // two turns: what this one turn used is what a fork made just now records.
+    const direct = await runTurn(deps, { kind: "fork", sessionId: parent.sessionId! }, {
+      prompt: "branch",
+    });
+    assert.deepEqual(fork.usage, direct.usage);
+    assert.ok(fork.usage.total < later.usage.total + direct.usage.total, "no parent turn counted");
+    assert.deepEqual((await deps.store.get(pending.id))?.token_usage, direct.usage);
   });
 });
