@@ -32,7 +32,7 @@ Deno.test("a worker killed with SIGKILL mid-task: the task runs again on another
       "tasks.yaml",
       "tasks:\n" +
         '  - { id: quick, backend: claude, prompt: "quick one" }\n' +
-        '  - { id: slow, backend: claude, prompt: "slow one [[fake:sleep=6000]]" }\n' +
+        '  - { id: slow, backend: claude, prompt: "slow one [[fake:sleep=10000]]" }\n' +
         '  - { id: after, backend: codex, needs: [quick], prompt: "after quick" }\n',
     );
     const coordinator = spawn(["parallel", "-f", file, "--dispatch", nats.url, "--json", "-q"]);
@@ -42,6 +42,8 @@ Deno.test("a worker killed with SIGKILL mid-task: the task runs again on another
     );
     const w2 = await worker("w2");
     await until("w1 has finished after", () => finished(w1, "after"));
+    // Long enough to outlast quick, after and w2's start on a loaded machine; said if not.
+    assert.ok(!(await finished(w1, "slow")), "slow was still running on w1 when it was killed");
     w1.child.kill("SIGKILL");
     await w1.exited;
 
@@ -59,7 +61,7 @@ Deno.test("a worker killed with SIGKILL mid-task: the task runs again on another
     assert.match(slow.output!, /ECHO turn=1: slow one/);
     // What had finished on w1 was not run again.
     const onW2 = (await promptsRun(w2)).sort();
-    assert.deepEqual(onW2, ["slow one [[fake:sleep=6000]]"]);
+    assert.deepEqual(onW2, ["slow one [[fake:sleep=10000]]"]);
     assert.deepEqual(
       record.tasks.filter((t) => t.id !== "slow").map((t) => t.worker),
       ["w1", "w1"],
@@ -78,7 +80,10 @@ Deno.test("a worker killed with SIGKILL mid-task: the task runs again on another
     const partial = (await sessionsOf(w1.home)).find((s) => s.tags.includes("task:slow"))!;
     assert.ok(["active", "created"].includes(partial.status), `it was left ${partial.status}`);
     const back = await worker("w1", { home: w1.home, args: ["--max-parallel", "2"] });
-    assert.match(back.stderr.text, /1 task\(s\) were running when this worker last stopped/);
+    assert.match(
+      back.stderr.text,
+      /1 task\(s\) were running when this worker last stopped; their sessions here are marked error; 1 had already gone to another worker/,
+    );
     const after = (await sessionsOf(w1.home)).find((s) => s.id === partial.id)!;
     assert.equal(after.status, "error");
     assert.match(after.error!, /worker w1 stopped in the middle of this task/);

@@ -263,6 +263,7 @@ class Worker {
       `interrupted: worker ${id} stopped in the middle of this task, which was given to the ` +
         "queue again",
     );
+    let requeued = 0;
     for (const entry of entries) {
       const current = await readJob(this.#queue.jobs, entry.key).catch(() => undefined);
       if (current?.state.state === "running" && current.state.worker === id) {
@@ -272,13 +273,21 @@ class Worker {
           subject: current.state.subject,
           queued_at: current.state.started_at,
         };
-        await updateJob(this.#queue.jobs, entry.key, queued, current.revision).catch(() => {});
+        const written = await updateJob(this.#queue.jobs, entry.key, queued, current.revision)
+          .catch(() => undefined);
+        if (written !== undefined) requeued++;
       }
       await this.#journal.remove(entry.key);
     }
+    // Another worker may have taken a task over (or finished it) while this one was down.
+    const elsewhere = entries.length - requeued;
     say(
       `${entries.length} task(s) were running when this worker last stopped; their sessions ` +
-        "are marked error and the tasks went back to the queue",
+        "here are marked error; " +
+        [
+          ...(requeued > 0 ? [`${requeued} went back to the queue`] : []),
+          ...(elsewhere > 0 ? [`${elsewhere} had already gone to another worker`] : []),
+        ].join(", "),
     );
   }
 
