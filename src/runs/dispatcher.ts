@@ -46,6 +46,11 @@ export interface TaskJob {
   check?: string;
   /** Plan only: report the backend command, run nothing. */
   dry_run?: boolean;
+  /**
+   * Run even over a daily budget (`--force`). Honoured in this process only: a worker's
+   * message schema drops it, so a worker keeps its own machine's budgets.
+   */
+  force?: boolean;
   /** The worker holding the session a `resume`/`fork` continues; `null`/absent: any. */
   worker?: string | null;
 }

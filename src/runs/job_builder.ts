@@ -98,6 +98,7 @@ export function buildJob(record: RunRecord, task: TaskRecord, attempt: number): 
     ...(task.worktree ? { worktree: task.worktree } : {}),
     ...(spec.check ? { check: spec.check } : {}),
     ...(spec.dry_run ? { dry_run: true } : {}),
+    ...(record.options.force ? { force: true } : {}),
     ...(worker ? { worker } : {}),
   };
 }

@@ -30,6 +30,8 @@ export interface PlanOptions {
   maxParallel?: number;
   failFast?: boolean;
   maxTokens?: number;
+  /** Run tasks even over a daily budget (`--force`). */
+  force?: boolean;
   outputDir?: string;
   /** Run every task that starts a session in its own worktree. */
   worktree?: boolean;
@@ -96,6 +98,7 @@ export async function planRun(
       max_parallel: options.maxParallel ?? spec.max_parallel ?? DEFAULT_MAX_PARALLEL,
       fail_fast: options.failFast ?? spec.fail_fast ?? false,
       max_tokens: options.maxTokens ?? spec.max_tokens ?? null,
+      ...(options.force ? { force: true } : {}),
       output_dir: (options.outputDir ?? spec.output_dir)
         ? resolve(options.cwd, options.outputDir ?? spec.output_dir!)
         : null,

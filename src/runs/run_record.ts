@@ -103,6 +103,11 @@ export interface RunOptions {
   max_parallel: number;
   fail_fast: boolean;
   max_tokens?: number | null;
+  /**
+   * `--force`: this process's tasks run even over a daily budget (`session.budget`). Workers
+   * keep their own budgets: the flag is not sent to them.
+   */
+  force?: boolean;
   /** Absolute. */
   output_dir?: string | null;
   pass_working_dir: boolean;

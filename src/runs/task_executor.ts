@@ -92,6 +92,7 @@ export async function executeTask(
       signal,
       env: job.env,
       dryRun: job.dry_run,
+      force: job.force,
       onEvent(event, sessionId) {
         if (sessionId && sessionId !== sessionSeen) {
           sessionSeen = sessionId;

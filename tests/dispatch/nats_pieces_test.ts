@@ -86,6 +86,12 @@ Deno.test("parseJob() lets only the nesting counter through of a job's environme
   assert.deepEqual(odd.env, {});
 });
 
+Deno.test("parseJob() drops the coordinator's --force: a worker keeps its own budgets", () => {
+  const parsed = parseJob(bytes(job({ force: true })));
+  assert.ok(typeof parsed !== "string", String(parsed));
+  assert.equal(parsed.force, undefined);
+});
+
 Deno.test("parseJob() refuses what is not a clinvk task", () => {
   assert.equal(parseJob(new TextEncoder().encode("hello")), "not JSON");
   assert.match(parseJob(bytes({ job_id: "x" })) as string, /run_id/);

@@ -10,7 +10,7 @@ import { writeConfig, writeRunFile } from "./helpers.ts";
 
 type Result = { task_id: string; session_id: string; exit_code: number; error?: string };
 
-Deno.test("a run's task sessions have their turn history; over a daily budget a task fails with exit 6", async () => {
+Deno.test("a run's task sessions have their turn history; over a daily budget a task fails with exit 6 unless --force", async () => {
   await withSandbox(async (sb) => {
     const file = await writeRunFile(
       sb,
@@ -35,5 +35,14 @@ Deno.test("a run's task sessions have their turn history; over a daily budget a 
       assert.match(result.error ?? "", /daily token budget is used up/);
     }
     assert.equal((await readFakeLog(sb.log)).length, 2, "no backend ran over the budget");
+
+    // --force runs them anyway.
+    const forced = await sb.run(["parallel", "-f", file, "--json", "--force"]);
+    assert.equal(forced.code, 0, forced.stderr);
+    assert.deepEqual(
+      (JSON.parse(forced.stdout).results as Result[]).map((r) => r.exit_code),
+      [0, 0],
+    );
+    assert.equal((await readFakeLog(sb.log)).length, 4, "both backends ran once more");
   });
 });

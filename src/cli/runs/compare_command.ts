@@ -12,6 +12,7 @@ import { parsePositiveInt, parseSeconds } from "../parsers.ts";
 import {
   type DispatchFlags,
   dispatchFlags,
+  forceFlag,
   maxParallelFlag,
   maxTokensFlag,
   type OutputFlags,
@@ -37,6 +38,7 @@ interface CompareFlags extends OutputFlags, DispatchFlags {
   idleTimeout?: number;
   maxParallel?: number;
   maxTokens?: number;
+  force?: boolean;
   workdir?: string;
   ephemeral?: boolean;
 }
@@ -132,6 +134,7 @@ async function compare(
         ? 1
         : flags.maxParallel ?? (dispatcher ? spec.tasks.length : undefined),
       maxTokens: flags.maxTokens,
+      force: flags.force,
       command: "clinvk compare",
     }));
   await followRun(this, run, mode);
@@ -200,6 +203,7 @@ export const compareCommand = buildCommand({
       },
       maxParallel: maxParallelFlag,
       maxTokens: maxTokensFlag,
+      force: forceFlag,
       workdir: {
         kind: "parsed",
         parse: String,

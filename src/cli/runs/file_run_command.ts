@@ -54,6 +54,7 @@ async function runFile(
         (dispatcher ? spec.max_parallel ?? spec.tasks.length : undefined),
       failFast: flags.failFast,
       maxTokens: flags.maxTokens,
+      force: flags.force,
       worktree: flags.worktree,
       command: `clinvk ${kind}`,
     }));

@@ -28,6 +28,7 @@ export interface RunFlags extends OutputFlags, DispatchFlags {
   file?: string;
   maxParallel?: number;
   maxTokens?: number;
+  force?: boolean;
   backend?: string;
   workdir?: string;
   worktree?: boolean;
@@ -73,6 +74,13 @@ export const maxTokensFlag = {
   optional: true,
 } as const;
 
+/** `--force`: the tasks run in this process even over a daily budget. */
+export const forceFlag = {
+  kind: "boolean",
+  brief: "Run the tasks even over a daily budget (session.budget); workers keep their own",
+  optional: true,
+} as const;
+
 /** `--dispatch URL` and `--pool NAME`: run the tasks on workers (README "Running across machines"). */
 export const dispatchFlags = {
   dispatch: {
@@ -104,6 +112,7 @@ export const runFileFlags = {
   },
   maxParallel: maxParallelFlag,
   maxTokens: maxTokensFlag,
+  force: forceFlag,
   backend: { ...backendFlag, brief: "Backend of tasks that name none (default: default_backend)" },
   workdir: {
     kind: "parsed",
