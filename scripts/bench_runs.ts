@@ -33,6 +33,34 @@ export interface RunBenchFigure extends RunBenchOptions {
 }
 
 /** Writes the fake `claude` (sleeps `delayMs`, then prints the recorded stream) into `dir`. */
+
+/**
+ * Starts this checkout's clinvk with the documented permissions, in `cwd`, with `home` as
+ * `CLINVK_HOME` and none of the caller's other `CLINVK_*` settings; output piped.
+ */
+export function spawnClinvk(args: string[], home: string, cwd: string): Deno.ChildProcess {
+  const env = Object.fromEntries(
+    Object.entries(Deno.env.toObject()).filter(([key]) => !key.startsWith("CLINVK_")),
+  );
+  return new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--quiet",
+      "--config",
+      join(root, "deno.json"),
+      ...permissionFlags(),
+      join(root, "src", "main.ts"),
+      ...args,
+    ],
+    cwd,
+    env: { ...env, CLINVK_HOME: home, NO_COLOR: "1", TZ: "UTC" },
+    clearEnv: true,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+}
+
 export async function writeFakeClaude(dir: string, delayMs: number): Promise<string> {
   const sample = join(root, "tests", "fixtures", "samples", "claude", "new-stream-json.stdout");
   const path = join(dir, "fake-claude");
@@ -76,34 +104,12 @@ export async function benchRun(base: string, options: RunBenchOptions): Promise<
   );
   const file = join(base, "bench-tasks.yaml");
   await Deno.writeTextFile(file, `tasks:\n${tasks.join("\n")}\n`);
-  const env = Object.fromEntries(
-    Object.entries(Deno.env.toObject()).filter(([key]) => !key.startsWith("CLINVK_")),
-  );
-  const command = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--quiet",
-      "--config",
-      join(root, "deno.json"),
-      ...permissionFlags(),
-      join(root, "src", "main.ts"),
-      "parallel",
-      "-f",
-      file,
-      "--max-parallel",
-      String(options.maxParallel),
-      "--json",
-      "-q",
-    ],
-    cwd: work,
-    env: { ...env, CLINVK_HOME: home, NO_COLOR: "1", TZ: "UTC" },
-    clearEnv: true,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  });
   const started = performance.now();
-  const child = command.spawn();
+  const child = spawnClinvk(
+    ["parallel", "-f", file, "--max-parallel", String(options.maxParallel), "--json", "-q"],
+    home,
+    work,
+  );
   let peak: number | undefined;
   let running = true;
   const sampler = (async () => {

@@ -131,7 +131,7 @@ async function main() {
     config.backends.claude.env = env;
 
     const home = join(dir, "clinvk");
-    const store = createFileStore({
+    const stores = {
       home,
       fs: platform.fs,
       clock: platform.clock,
@@ -139,7 +139,8 @@ async function main() {
       sleep: platform.sleep,
       warn: () => {},
       lockTimeoutMs: 30_000,
-    });
+    };
+    const store = createFileStore(stores);
     // The exact argv the engine runs for a new turn.
     const plan = await runTurn(
       { platform, config, store, warn: () => {} },
@@ -184,15 +185,7 @@ async function main() {
       platform,
       config,
       store,
-      runs: createRunStore({
-        home,
-        fs: platform.fs,
-        clock: platform.clock,
-        pid: platform.pid,
-        sleep: platform.sleep,
-        warn: () => {},
-        lockTimeoutMs: 30_000,
-      }),
+      runs: createRunStore(stores),
       home,
       host: "127.0.0.1",
       port: 0,

@@ -17,12 +17,8 @@
  */
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { fileURLToPath } from "node:url";
-import { permissionFlags } from "../src/permissions.ts";
 import { markdownTable } from "./bench.ts";
-import { peakRssKiB, writeFakeClaude } from "./bench_runs.ts";
-
-const root = fileURLToPath(new URL("../", import.meta.url));
+import { peakRssKiB, spawnClinvk as clinvk, writeFakeClaude } from "./bench_runs.ts";
 
 const USAGE = "usage: deno task bench:workers [--tasks 200] [--workers 3] " +
   "[--worker-parallel 8] [--delay-ms 1000] [--json]";
@@ -90,29 +86,6 @@ function freePort(): number {
   const { port } = listener.addr as Deno.NetAddr;
   listener.close();
   return port;
-}
-
-function clinvk(args: string[], home: string, cwd: string): Deno.ChildProcess {
-  const env = Object.fromEntries(
-    Object.entries(Deno.env.toObject()).filter(([key]) => !key.startsWith("CLINVK_")),
-  );
-  return new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--quiet",
-      "--config",
-      join(root, "deno.json"),
-      ...permissionFlags(),
-      join(root, "src", "main.ts"),
-      ...args,
-    ],
-    cwd,
-    env: { ...env, CLINVK_HOME: home, NO_COLOR: "1", TZ: "UTC" },
-    clearEnv: true,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
 }
 
 /** Reads a child's stderr until `marker` shows up; `drained` ends when the stream does. */

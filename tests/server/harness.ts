@@ -63,17 +63,8 @@ export async function withServer(
     }
     config.server.shutdown_grace_seconds = 10;
     await options.configure?.(config, sb);
-    const store = createFileStore({
-      home: join(sb.dir, "clinvk"),
-      fs: platform.fs,
-      clock: platform.clock,
-      pid: platform.pid,
-      sleep: platform.sleep,
-      warn: () => {},
-      lockTimeoutMs: 30_000,
-    });
     const home = join(sb.dir, "clinvk");
-    const runs = createRunStore({
+    const stores = {
       home,
       fs: platform.fs,
       clock: platform.clock,
@@ -81,7 +72,9 @@ export async function withServer(
       sleep: platform.sleep,
       warn: () => {},
       lockTimeoutMs: 30_000,
-    });
+    };
+    const store = createFileStore(stores);
+    const runs = createRunStore(stores);
     const logs: string[] = [];
     const server = await startServer({
       platform,
