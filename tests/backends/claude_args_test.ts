@@ -101,6 +101,23 @@ Deno.test("claude claudeArgs() puts a prompt starting with - after --", () => {
   ]);
 });
 
+Deno.test("claude claudeArgs() keeps a prompt spelled like a subcommand from running it", () => {
+  const help = Deno.readTextFileSync(
+    new URL("../fixtures/samples/help/claude-help.txt", import.meta.url),
+  );
+  // Every name and alias of the recorded "Commands:" section, e.g. "plugin|plugins".
+  const commands = help.slice(help.indexOf("\nCommands:\n")).split("\n").slice(1)
+    .map((line) => /^  (\S+)/.exec(line)?.[1]).filter((name) => name !== undefined)
+    .flatMap((names) => names.split("|"));
+  assert.ok(commands.includes("doctor") && commands.includes("upgrade"), commands.join(" "));
+  for (const command of commands) {
+    const args = claudeArgs({ prompt: command });
+    assert.equal(args[1], ` ${command}`, `the prompt "${command}" is sent as " ${command}"`);
+  }
+  assert.equal(claudeArgs({ prompt: "doctor the tests" })[1], "doctor the tests");
+  assert.equal(claudeArgs({ prompt: "Update" })[1], "Update");
+});
+
 Deno.test("claude claudeArgs() places extra args before -p and the prompt", () => {
   const args = claudeArgs({
     prompt: "hi",

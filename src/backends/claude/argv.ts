@@ -17,6 +17,26 @@ export const CLAUDE_PERMISSION_MODES = [
 ] as const;
 
 /**
+ * Claude Code's subcommands and their aliases (the "Commands:" of samples/help/claude-help.txt).
+ */
+export const CLAUDE_SUBCOMMANDS: readonly string[] = [
+  "agents",
+  "auth",
+  "auto-mode",
+  "doctor",
+  "gateway",
+  "install",
+  "mcp",
+  "plugin",
+  "plugins",
+  "project",
+  "setup-token",
+  "ultrareview",
+  "update",
+  "upgrade",
+];
+
+/**
  * argv (without the executable) that runs `request` with `--output-format stream-json
  * --verbose` (without `--verbose` Claude Code refuses stream-json in print mode, exit 1).
  *
@@ -26,8 +46,10 @@ export const CLAUDE_PERMISSION_MODES = [
  * `extraArgs` come first: before the prompt, and where a variadic option among them
  * (`--allowed-tools A B`) cannot swallow it.
  *
- * Not handled: a prompt that is exactly a subcommand name (`update`, `doctor`, …) may be
- * dispatched to that subcommand by Claude Code's argument parser even after `--`.
+ * A prompt spelled exactly like one of Claude Code's subcommands (`doctor`, `update`, …) would
+ * run that subcommand instead: its parser dispatches on the first operand, even after `--`.
+ * Such a prompt goes with one leading space, which no subcommand name has and a model reads
+ * past.
  */
 export function claudeArgs(request: TurnRequest): string[] {
   const flags: string[] = [];
@@ -62,7 +84,9 @@ export function claudeArgs(request: TurnRequest): string[] {
   flags.push("--output-format", "stream-json", "--verbose");
   if (request.partial) flags.push("--include-partial-messages");
   const extra = request.extraArgs ?? [];
-  return looksLikeFlag(request.prompt)
-    ? [...extra, "-p", ...flags, "--", request.prompt]
-    : [...extra, "-p", request.prompt, ...flags];
+  if (looksLikeFlag(request.prompt)) return [...extra, "-p", ...flags, "--", request.prompt];
+  const prompt = CLAUDE_SUBCOMMANDS.includes(request.prompt)
+    ? ` ${request.prompt}`
+    : request.prompt;
+  return [...extra, "-p", prompt, ...flags];
 }
