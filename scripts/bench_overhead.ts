@@ -19,6 +19,7 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { permissionFlags } from "../src/permissions.ts";
+import { denoDir } from "../tests/fixtures/fake_backends.ts";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
 
@@ -94,8 +95,11 @@ export async function benchOverhead(
   const work = join(base, "work");
   await Deno.mkdir(join(work, ".git"), { recursive: true });
   const deno = Deno.execPath();
+  // Deno's cache (its npm packages) stays where it is while HOME is a temp directory.
+  const cache = denoDir();
   const env: Record<string, string> = {
     PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
+    ...(cache ? { DENO_DIR: cache } : {}),
     HOME: join(base, "home"),
     NO_COLOR: "1",
     // No TZ, as for most users: what clinvk pays to learn the system's time zone is then seen.

@@ -26,6 +26,7 @@ import { createRunStore } from "../src/runs/mod.ts";
 import { createFileStore } from "../src/sessions/file_store.ts";
 import { startServer } from "../src/server/start_server.ts";
 import { runTurn } from "../src/turns/engine.ts";
+import { denoDir } from "../tests/fixtures/fake_backends.ts";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
 const mainTs = join(root, "src", "main.ts");
@@ -78,8 +79,7 @@ function percentile(values: number[], p: number): number {
 /** The environment the fake backends need, like the tests' sandbox (a temp HOME). */
 function fakeEnv(dir: string): Record<string, string> {
   // The fakes are Deno scripts: keep Deno's cache, or each would compile again under the temp HOME.
-  const home = Deno.env.get("HOME");
-  const cache = Deno.env.get("DENO_DIR") ?? (home ? join(home, ".cache", "deno") : undefined);
+  const cache = denoDir();
   return {
     PATH: `${fakeBin}:/usr/bin:/bin`,
     DENO: Deno.execPath(),
