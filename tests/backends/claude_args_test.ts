@@ -107,7 +107,7 @@ Deno.test("claude claudeArgs() keeps a prompt spelled like a subcommand from run
   );
   // Every name and alias of the recorded "Commands:" section, e.g. "plugin|plugins".
   const commands = help.slice(help.indexOf("\nCommands:\n")).split("\n").slice(1)
-    .map((line) => /^  (\S+)/.exec(line)?.[1]).filter((name) => name !== undefined)
+    .map((line) => /^ {2}(\S+)/.exec(line)?.[1]).filter((name) => name !== undefined)
     .flatMap((names) => names.split("|"));
   assert.ok(commands.includes("doctor") && commands.includes("upgrade"), commands.join(" "));
   for (const command of commands) {
