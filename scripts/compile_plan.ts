@@ -6,6 +6,7 @@
  * @module
  */
 import { LAZY_MODULES } from "../src/lazy_import.ts";
+import { WORKER_MODULES } from "../src/worker_modules.ts";
 import { permissionFlags } from "../src/permissions.ts";
 import { VERSION } from "../src/version.ts";
 
@@ -99,6 +100,8 @@ export function compilePlan(options: CompilePlanOptions): CompileStep[] {
       output,
       // Modules loaded by a computed specifier are not in the graph deno compile follows.
       ...LAZY_MODULES.flatMap((path) => ["--include", path]),
+      // Nor are worker threads' modules.
+      ...WORKER_MODULES.flatMap((path) => ["--include", path]),
       ENTRY_POINT,
     ];
     return { target, output, args };

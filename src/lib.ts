@@ -275,6 +275,7 @@ function openStore(
     clock: platform.clock,
     pid: platform.pid,
     sleep: platform.sleep,
+    threads: platform.threads,
     warn,
     lockTimeoutMs: config.session.lock_timeout_seconds * 1000,
   });

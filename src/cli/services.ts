@@ -60,6 +60,7 @@ export function openStore(context: AppContext, config: Config): SessionStore {
     clock: platform.clock,
     pid: platform.pid,
     sleep: platform.sleep,
+    threads: platform.threads,
     warn: (message: string) => warn(context, message),
     lockTimeoutMs: config.session.lock_timeout_seconds * 1000,
   });

@@ -8,6 +8,7 @@ import { syncFs } from "./sync_fs.ts";
 import { resolveExecutable } from "./resolve_executable.ts";
 import { STOP_SIGNALS, stopSignalOf } from "./stop_signals.ts";
 import { openSqlite } from "./sqlite.ts";
+import { denoThreads } from "./threads.ts";
 import {
   type Child,
   type ChildSignal,
@@ -225,6 +226,7 @@ export function denoPlatform(): Platform {
     },
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     server: denoServerHost(),
+    threads: denoThreads(),
   };
 }
 

@@ -8,6 +8,7 @@
 import type { OpenSqlite } from "./sqlite.ts";
 
 import type { ServerHost } from "./http_server.ts";
+import type { Threads } from "./threads.ts";
 
 /** The file-system calls clinvk uses, with Deno's own signatures. */
 export type Fs = Pick<
@@ -156,4 +157,6 @@ export interface Platform {
   sleep(ms: number): Promise<void>;
   /** Listening for HTTP requests (`clinvk serve`). */
   server: ServerHost;
+  /** Worker threads (the session store's scans of large stores); absent: none are used. */
+  threads?: Threads;
 }

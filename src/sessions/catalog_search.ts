@@ -6,7 +6,8 @@
  */
 import type { SqliteDatabase } from "../platform/sqlite.ts";
 import { all, getMeta, one, run, setMeta, transaction } from "./catalog_sql.ts";
-import { filterSql, sessionDocument } from "./catalog_sessions.ts";
+import { sessionDocument } from "./catalog_row.ts";
+import { filterSql } from "./catalog_sessions.ts";
 import type { SessionRow } from "./catalog_sessions.ts";
 import { turnDocument } from "./turn_catalog.ts";
 import type { SessionFilter } from "./store_types.ts";

@@ -8,13 +8,12 @@
 import type { SqliteDatabase } from "../platform/sqlite.ts";
 import { BULK_CACHE, CACHE_SIZE, SESSION_INDEXES } from "./catalog_schema.ts";
 import { all, getMeta, one, run, setMeta, type SqlValue, stmt } from "./catalog_sql.ts";
-import { rowTexts } from "./list_item.ts";
+import { LAST_USED_AT, prepareRow, SESSION_COLUMNS } from "./catalog_row.ts";
+import type { PreparedRow } from "./catalog_row.ts";
 import type { RowTexts } from "./list_item.ts";
-import { isResumable } from "./record.ts";
 import type { SessionRecord } from "./record.ts";
 import type { FileStamp } from "./session_file.ts";
 import type { SessionFilter } from "./store_types.ts";
-import { timestampMs } from "./time.ts";
 
 /** A session file as read, ready to be stored. */
 export interface SessionWrite {
@@ -41,17 +40,6 @@ const ROW = ["id", "item", "head", "record", "last_used_ms", "seq", "mtime", "si
 /** Newest first (see `catalog_schema.ts`), over `sessions s`; the order of `sessions_recent`. */
 export const NEWEST_FIRST = "s.last_used_ms DESC, s.seq DESC, s.created_ms DESC, s.id DESC";
 
-/** Sort key of a timestamp: a record with a malformed one sorts oldest. */
-function sortMs(value: string): number {
-  const ms = timestampMs(value);
-  return Number.isFinite(ms) ? ms : -8.64e15;
-}
-
-/** The body of a session's full-text document: title, first prompt and tags. */
-export function sessionDocument(record: SessionRecord): string {
-  return [record.title ?? "", record.prompt, record.tags.join(" ")].join("\n");
-}
-
 /** Whether the full-text tables are built (they are filled on first search). */
 export function ftsReady(db: SqliteDatabase): boolean {
   return getMeta(db, "fts") === "1";
@@ -64,35 +52,12 @@ export function nextSeq(db: SqliteDatabase): number {
   return seq;
 }
 
-const COLUMNS = "id, backend, status, workdir, tags, resumable, last_used_ms, created_ms, seq, " +
-  "mtime, size, ino, item, head, record";
-const VALUES = COLUMNS.split(", ").map(() => "?").join(", ");
+const COLUMNS = SESSION_COLUMNS.join(", ");
+const VALUES = SESSION_COLUMNS.map(() => "?").join(", ");
 
-function rowValues(write: SessionWrite, seq: number): SqlValue[] {
-  const { record, stamp } = write;
-  const texts = rowTexts(record);
-  return [
-    record.id,
-    record.backend,
-    record.status,
-    record.workdir,
-    JSON.stringify(record.tags),
-    isResumable(record) ? 1 : 0,
-    sortMs(record.last_used_at),
-    sortMs(record.created_at),
-    seq,
-    stamp.mtime,
-    stamp.size,
-    stamp.ino,
-    texts.item,
-    texts.head,
-    texts.record,
-  ];
-}
-
-function indexDocument(db: SqliteDatabase, rid: number, record: SessionRecord): void {
+function indexDocument(db: SqliteDatabase, rid: number, document: string): void {
   run(db, "DELETE FROM session_fts WHERE rowid = ?", rid);
-  run(db, "INSERT INTO session_fts (rowid, body) VALUES (?, ?)", rid, sessionDocument(record));
+  run(db, "INSERT INTO session_fts (rowid, body) VALUES (?, ?)", rid, document);
 }
 
 /** Inserts or replaces the row of a session (and its search document). */
@@ -102,51 +67,41 @@ export function upsertSession(
   seq: number,
   fts: boolean = ftsReady(db),
 ): void {
-  const updates = COLUMNS.split(", ").slice(1).map((c) => `${c} = excluded.${c}`).join(", ");
+  upsertRow(db, prepareRow(write.record, write.stamp, fts), seq, fts);
+}
+
+/** {@linkcode upsertSession} of a row already prepared (with its document when `fts`). */
+export function upsertRow(db: SqliteDatabase, row: PreparedRow, seq: number, fts: boolean): void {
+  const updates = SESSION_COLUMNS.slice(1).map((c) => `${c} = excluded.${c}`).join(", ");
   run(
     db,
     `INSERT INTO sessions (${COLUMNS}) VALUES (${VALUES})
      ON CONFLICT (id) DO UPDATE SET ${updates}`,
-    ...rowValues(write, seq),
+    ...row.columns,
+    seq,
   );
-  if (fts) {
-    const rid = one<{ rid: number }>(db, "SELECT rid FROM sessions WHERE id = ?", write.record.id)!;
-    indexDocument(db, rid.rid, write.record);
+  if (fts && row.document !== undefined) {
+    const rid = one<{ rid: number }>(db, "SELECT rid FROM sessions WHERE id = ?", row.columns[0]!)!;
+    indexDocument(db, rid.rid, row.document);
   }
 }
 
-/** A row for {@linkcode bulkLoad}: its column values, and its search document when wanted. */
-export interface BulkRow {
-  values: SqlValue[];
-  lastUsedMs: number;
-  document?: string;
-}
-
-/** The row of `write` for {@linkcode bulkLoad} (`fts`: with its search document). */
-export function bulkRow(write: SessionWrite, seq: number, fts: boolean): BulkRow {
-  const values = rowValues(write, seq);
-  // Column 6 is `last_used_ms` (see COLUMNS).
-  const lastUsedMs = values[6] as number;
-  return fts
-    ? { values, lastUsedMs, document: sessionDocument(write.record) }
-    : { values, lastUsedMs };
-}
-
 /**
- * Fills an empty `sessions` table (a rebuild): rows go in oldest first — so that a listing,
- * newest first, reads the table's pages in order — without indexes, which are built at the
- * end (several times faster than keeping them up to date row by row), with a page cache
- * large enough to hold them meanwhile. Inside a transaction.
+ * Fills an empty `sessions` table (a rebuild) with `rows`, all written with sequence number
+ * `seq`: rows go in oldest first — so that a listing, newest first, reads the table's pages
+ * in order — without indexes, which are built at the end (several times faster than keeping
+ * them up to date row by row), with a page cache large enough to hold them meanwhile.
+ * Inside a transaction.
  */
-export function bulkLoad(db: SqliteDatabase, rows: BulkRow[]): void {
+export function bulkLoad(db: SqliteDatabase, rows: PreparedRow[], seq: number): void {
   // By `last_used_ms` only: the order of the pages, not of the listing (that is the index's).
-  rows.sort((a, b) => a.lastUsedMs - b.lastUsedMs);
+  rows.sort((a, b) => (a.columns[LAST_USED_AT] as number) - (b.columns[LAST_USED_AT] as number));
   db.exec("DROP INDEX IF EXISTS sessions_id; DROP INDEX IF EXISTS sessions_recent");
   db.exec(`PRAGMA cache_size = ${BULK_CACHE}`);
   try {
     const insert = stmt(db, `INSERT INTO sessions (${COLUMNS}) VALUES (${VALUES})`);
     for (const row of rows) {
-      const { lastInsertRowid } = insert.run(...row.values);
+      const { lastInsertRowid } = insert.run(...row.columns, seq);
       if (row.document === undefined) continue;
       const rid = Number(lastInsertRowid);
       run(db, "INSERT INTO session_fts (rowid, body) VALUES (?, ?)", rid, row.document);
@@ -160,6 +115,11 @@ export function bulkLoad(db: SqliteDatabase, rows: BulkRow[]): void {
 /** Whether the catalog has no session row (a new or rebuilt catalog). */
 export function noSessionRows(db: SqliteDatabase): boolean {
   return one(db, "SELECT 1 AS found FROM sessions LIMIT 1") === undefined;
+}
+
+/** About how many sessions the catalog has (cheap: the highest row number). */
+export function sessionCount(db: SqliteDatabase): number {
+  return one<{ n: number | null }>(db, "SELECT max(rid) AS n FROM sessions")?.n ?? 0;
 }
 
 /** Removes a session's row and search document (its turns stay until their journal goes). */
@@ -250,40 +210,40 @@ export function sessionRow(db: SqliteDatabase, id: string): SessionRow | undefin
 }
 
 /**
- * Every session's stamp, by id, for comparing a whole directory with the catalog: one array
- * per field instead of 100,000 row objects.
+ * Every session's file as the catalog recorded it, one key per file — `<id>.json mtime size
+ * ino` — for comparing a whole directory with the catalog: a file whose key is in the set is
+ * unchanged (one set lookup per file; numbers as SQLite and JavaScript both print integers).
  */
 export interface StoredStamps {
-  /** Row number of each id in the arrays. */
-  index: Map<string, number>;
-  mtime: Float64Array;
-  size: Float64Array;
-  ino: Float64Array;
+  keys: Set<string>;
+  /** How many keys. */
+  count: number;
 }
 
 /** Every session's stamp (for a resync or a full listing). */
 export function storedStamps(db: SqliteDatabase): StoredStamps {
-  // One string instead of 100,000 row objects (ids are [a-z0-9]: no space inside): a third
-  // of the time at 100,000 sessions.
+  // One string instead of 100,000 row objects: a third of the time at 100,000 sessions.
   const text = one<{ text: string | null }>(
     db,
-    "SELECT group_concat(id || ' ' || mtime || ' ' || size || ' ' || ino, ' ') AS text FROM sessions",
+    "SELECT group_concat(id || '.json ' || mtime || ' ' || size || ' ' || ino, char(10)) AS text " +
+      "FROM sessions",
   )!.text;
-  const fields = text === null ? [] : text.split(" ");
-  const count = fields.length / 4;
-  const stamps: StoredStamps = {
-    index: new Map(),
-    mtime: new Float64Array(count),
-    size: new Float64Array(count),
-    ino: new Float64Array(count),
-  };
-  for (let at = 0, field = 0; at < count; at++, field += 4) {
-    stamps.index.set(fields[field]!, at);
-    stamps.mtime[at] = Number(fields[field + 1]);
-    stamps.size[at] = Number(fields[field + 2]);
-    stamps.ino[at] = Number(fields[field + 3]);
+  const keys = new Set(text === null ? [] : text.split("\n"));
+  return { keys, count: keys.size };
+}
+
+/**
+ * The recorded stamps of the session files `names` (`<id>.json`) that the catalog has a row
+ * for, by name: for the few files a directory scan did not find unchanged.
+ */
+export function stampsOf(db: SqliteDatabase, names: readonly string[]): Map<string, FileStamp> {
+  const found = new Map<string, FileStamp>();
+  const query = stmt(db, "SELECT mtime, size, ino FROM sessions WHERE id = ?");
+  for (const name of names) {
+    const row = query.get(name.slice(0, -".json".length)) as FileStamp | undefined;
+    if (row) found.set(name, { mtime: row.mtime, size: row.size, ino: row.ino });
   }
-  return stamps;
+  return found;
 }
 
 /** Rows of `sessions list --json` in one piece (more than this is cut into several pieces). */

@@ -26,26 +26,31 @@
  * @module
  */
 import { join, sep } from "node:path";
-import { TEMP_PREFIX } from "./atomic_write.ts";
 import type { SqliteDatabase } from "../platform/sqlite.ts";
 import type { Fs } from "../platform/types.ts";
-import { getMeta, run, setMeta, transaction, transactionAsync } from "./catalog_sql.ts";
+import { getMeta, run, setMeta, transaction } from "./catalog_sql.ts";
+import type { PreparedRow } from "./catalog_row.ts";
 import {
   badRows,
   bulkLoad,
-  bulkRow,
   deleteSession,
   ftsReady,
   nextSeq,
   noSessionRows,
   replaceBadRows,
+  sessionCount,
+  stampsOf,
   storedStamps,
+  upsertRow,
   upsertSession,
 } from "./catalog_sessions.ts";
-import type { BadRow, BulkRow, SessionWrite } from "./catalog_sessions.ts";
+import type { BadRow, SessionWrite, StoredStamps } from "./catalog_sessions.ts";
 import { isValidId } from "./ids.ts";
-import { probeFile, readRecord, sameStamp } from "./session_file.ts";
+import { readRecord, sameStamp } from "./session_file.ts";
 import type { FileStamp } from "./session_file.ts";
+import { SCANNED, scannedStamp } from "./session_scan.ts";
+import type { ScanRead } from "./session_scan.ts";
+import { scanDirectory, scanFiles } from "./session_scan_threads.ts";
 import type { StoreContext } from "./store_context.ts";
 import { sweepTemps } from "./temp_sweep.ts";
 
@@ -138,12 +143,30 @@ export async function recheck(
   transaction(db, () => apply(db, changes));
 }
 
+/** The stamp of every file the catalog knows, by name (parsed from their keys). */
+function stampsByName(stored: StoredStamps): Map<string, FileStamp> {
+  const byName = new Map<string, FileStamp>();
+  for (const key of stored.keys) {
+    const [name, mtime, size, ino] = key.split(" ");
+    byName.set(name!, { mtime: Number(mtime), size: Number(size), ino: Number(ino) });
+  }
+  return byName;
+}
+
+/** A file new or changed since its row, and its row when the scan read it. */
+export interface ChangedFile {
+  name: string;
+  stem: string;
+  stamp: FileStamp;
+  row?: PreparedRow;
+}
+
 /** What a look over the directory found, compared with the catalog. */
 export interface DirScan {
   /** The directory's stamp, taken before it was listed. */
   stamp: string;
   /** Files new or changed since their row (or every file, with `rereadAll`). */
-  changed: { name: string; stem: string; stamp: FileStamp }[];
+  changed: ChangedFile[];
   /** Ids whose file is gone. */
   gone: string[];
   /** Bad files, with reasons (unchanged ones as remembered). */
@@ -155,59 +178,89 @@ export interface DirScan {
 }
 
 /**
- * Looks at every `*.json` of the directory and compares it with the catalog, reading no
- * session file. Any lock.
+ * Looks at every `*.json` of the directory and compares it with the catalog. Any lock. With
+ * `read`, every file is also read (`rereadAll`, or a catalog without rows: each file is new)
+ * and `changed` carries the rows; without it, no session file is read.
  */
 export async function scanDir(
   ctx: StoreContext,
   db: SqliteDatabase,
-  rereadAll = false,
+  options: { rereadAll?: boolean; read?: ScanRead } = {},
 ): Promise<DirScan> {
+  const rereadAll = options.rereadAll ?? false;
   const stamp = await observeDir(ctx.fs, ctx.paths.dir);
-  const names: string[] = [];
-  const temps: string[] = [];
-  for await (const item of ctx.fs.readDir(ctx.paths.dir)) {
-    if (item.name.startsWith(TEMP_PREFIX)) temps.push(item.name);
-    else if (!item.name.startsWith(".") && item.name.endsWith(".json")) names.push(item.name);
+  const { names, temps, scan, beside } = await scanDirectory(
+    ctx,
+    entryPrefix(ctx.paths.dir),
+    sessionCount(db),
+    options.read,
+    // Read meanwhile, while a thread (if any) lists the directory.
+    () => ({
+      stored: storedStamps(db),
+      knownBad: new Map(badRows(db).map((row) => [row.name, row])),
+    }),
+  );
+  const { stored, knownBad } = beside;
+  // The common case first: a file whose key is in the catalog is as its row says.
+  const slow: number[] = [];
+  let unchanged = 0;
+  const { kinds, keys } = scan;
+  for (let at = 0; at < names.length; at++) {
+    const kind = kinds[at];
+    if (kind === SCANNED.missing) continue; // Removed meanwhile.
+    if (kind === SCANNED.file && !rereadAll && stored.keys.has(keys[at]!)) unchanged++;
+    else slow.push(at);
   }
-  const stored = storedStamps(db);
-  const found = new Uint8Array(stored.mtime.length);
-  const knownBad = new Map(badRows(db).map((row) => [row.name, row]));
-  const inDir = entryPrefix(ctx.paths.dir);
-  const changed: DirScan["changed"] = [];
+  const rows = stored.count === 0
+    ? new Map<string, FileStamp>()
+    : slow.length > 200
+    ? stampsByName(stored)
+    : stampsOf(db, slow.map((at) => names[at]!));
+  const changed: ChangedFile[] = [];
   const bad: BadRow[] = [];
   let badChanged = false;
-  for (const name of names) {
+  let inCatalog = unchanged;
+  let reason = 0;
+  let row = 0;
+  // Reasons and rows come in the order of the names, and every name they belong to is slow.
+  for (const at of slow) {
+    const kind = kinds[at];
+    const name = names[at]!;
     const stem = name.slice(0, -".json".length);
-    const probe = await probeFile(ctx.fs, inDir + name);
-    if (probe.kind === "missing") continue; // Removed meanwhile.
-    const at = stored.index.get(stem);
-    if (at !== undefined) found[at] = 1;
+    const known = rows.get(name);
+    if (known) inCatalog++;
+    const fileStamp = scannedStamp(scan, at);
     const prior = knownBad.get(name);
     knownBad.delete(name);
-    if (!isValidId(stem) || probe.kind === "bad") {
-      const reason = !isValidId(stem)
-        ? "file name is not a valid session id"
-        : (probe as { reason: string }).reason;
-      bad.push({ name, reason, ...probe.stamp });
-      if (at !== undefined || !prior || prior.reason !== reason || !sameStamp(prior, probe.stamp)) {
+    if (kind === SCANNED.bad || !isValidId(stem)) {
+      const why = kind === SCANNED.bad
+        ? scan.reasons[reason++]!
+        : "file name is not a valid session id";
+      bad.push({ name, reason: why, ...fileStamp });
+      if (known || !prior || prior.reason !== why || !sameStamp(prior, fileStamp)) {
         badChanged = true;
       }
       continue;
     }
-    const { mtime, size, ino } = probe.stamp;
-    if (
-      !rereadAll && at !== undefined && stored.mtime[at] === mtime &&
-      stored.size[at] === size && stored.ino[at] === ino
-    ) continue;
-    if (!rereadAll && prior && sameStamp(prior, probe.stamp)) {
+    if (kind === SCANNED.row) {
+      changed.push({ name, stem, stamp: fileStamp, row: scan.rows[row++]! });
+      continue;
+    }
+    if (!rereadAll && known && sameStamp(known, fileStamp)) continue;
+    if (!rereadAll && prior && sameStamp(prior, fileStamp)) {
       bad.push(prior);
       continue;
     }
-    changed.push({ name, stem, stamp: probe.stamp });
+    changed.push({ name, stem, stamp: fileStamp });
   }
   const gone: string[] = [];
-  for (const [id, at] of stored.index) if (found[at] === 0) gone.push(id);
+  if (inCatalog < stored.count) {
+    const present = new Set(names.filter((_, at) => kinds[at] !== SCANNED.missing));
+    for (const key of stored.keys) {
+      const name = key.slice(0, key.indexOf(" "));
+      if (!present.has(name)) gone.push(name.slice(0, -".json".length));
+    }
+  }
   if (knownBad.size > 0) badChanged = true;
   const differs = changed.length > 0 || gone.length > 0 || badChanged || temps.length > 0;
   return { stamp, changed, gone, bad, temps, differs };
@@ -224,34 +277,38 @@ export async function syncCatalog(
   db: SqliteDatabase,
   options: { rereadAll?: boolean; sweep: boolean; report?: boolean },
 ): Promise<BadRow[]> {
-  let scan = await scanDir(ctx, db, options.rereadAll);
+  const fts = ftsReady(db);
+  // A catalog without rows (new, or of only bad files) reads every file: read while looking.
+  const read = options.rereadAll || noSessionRows(db) ? { fts } : undefined;
+  const look = { rereadAll: options.rereadAll, read };
+  let scan = await scanDir(ctx, db, look);
   if (options.sweep && scan.temps.length > 0) {
     // Sweeping changes the directory: look again, for a stamp taken after it.
     await sweepTemps(ctx, scan.temps);
-    scan = await scanDir(ctx, db, options.rereadAll);
+    scan = await scanDir(ctx, db, look);
   }
   const bad = [...scan.bad];
   const gone = new Set(scan.gone);
-  const inDir = entryPrefix(ctx.paths.dir);
-  await transactionAsync(db, async () => {
-    const fts = ftsReady(db);
-    const bulk = scan.changed.length > 0 && noSessionRows(db) ? [] as BulkRow[] : undefined;
+  const rows: PreparedRow[] = [];
+  const unread = scan.changed.filter((file) => !file.row);
+  for (const file of scan.changed) if (file.row) rows.push(file.row);
+  if (unread.length > 0) {
+    const names = unread.map((file) => file.name);
+    const more = await scanFiles(ctx, entryPrefix(ctx.paths.dir), names, { fts });
+    let reason = 0;
+    for (let at = 0; at < names.length; at++) {
+      if (more.kinds[at] === SCANNED.bad) {
+        bad.push({ name: names[at]!, reason: more.reasons[reason++]!, ...scannedStamp(more, at) });
+      }
+    }
+    for (const row of more.rows) rows.push(row);
+  }
+  transaction(db, () => {
     // Files read by one resync share one sequence number, newer than every row's so far: on
     // a tie in `last_used_at` they sort after every known session, by `created_at` and id.
     const seq = nextSeq(db);
-    for (const file of scan.changed) {
-      const read = await readRecord(ctx.fs, inDir + file.name, file.stem, {
-        kind: "file",
-        stamp: file.stamp,
-      });
-      if (read.kind === "ok") {
-        if (bulk) bulk.push(bulkRow(read, seq, fts));
-        else upsertSession(db, read, seq, fts);
-      } else if (read.kind === "bad") {
-        bad.push({ name: file.name, reason: read.reason, ...read.stamp });
-      }
-    }
-    if (bulk) bulkLoad(db, bulk);
+    if (rows.length > 0 && noSessionRows(db)) bulkLoad(db, rows, seq);
+    else for (const row of rows) upsertRow(db, row, seq, fts);
     bad.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const row of bad) {
       const stem = row.name.slice(0, -".json".length);

@@ -6,6 +6,7 @@
  * @module
  */
 import type { Clock, Fs } from "../platform/types.ts";
+import type { Threads } from "../platform/threads.ts";
 import { openSqlite } from "../platform/sqlite.ts";
 import type { OpenSqlite, SqliteDatabase } from "../platform/sqlite.ts";
 import { writeFileAtomic } from "./atomic_write.ts";
@@ -37,7 +38,7 @@ import { cleanSessions, ensureCurrent, maybeApplyRetention } from "./retention.t
 import { encodeRecord } from "./session_file.ts";
 import { sessionNotFound, sessionUnreadable } from "./session_errors.ts";
 import { badFileReporter } from "./store_context.ts";
-import type { StoreContext } from "./store_context.ts";
+import type { ScanTuning, StoreContext } from "./store_context.ts";
 import { StoreLock } from "./store_lock.ts";
 import { journalPath, leasePath, sessionPath, storePaths } from "./store_paths.ts";
 import { MAX_ANSWER_CHARS } from "./store_types.ts";
@@ -64,6 +65,13 @@ export interface FileStoreOptions {
   newId?: () => string;
   /** Opens SQLite databases (the catalog); tests inject failures. Default: `node:sqlite`. */
   openSqlite?: OpenSqlite;
+  /**
+   * Worker threads for looking at (and, for a rebuild, reading) every session file of a large
+   * store; without them everything runs on the calling thread.
+   */
+  threads?: Threads;
+  /** How scans use `threads`; tests use them on small stores. Default: by size. */
+  scanTuning?: ScanTuning;
 }
 
 /** Attempts at drawing an id that no file has before giving up (a broken `newId`). */
@@ -154,6 +162,8 @@ export function createFileStore(options: FileStoreOptions): SessionStore {
     sleep: options.sleep,
     paths,
     lockTimeoutMs,
+    threads: options.threads,
+    scanTuning: options.scanTuning,
     lock: new StoreLock({ fs: options.fs, paths, timeoutMs: lockTimeoutMs, sleep: options.sleep }),
     catalog: new Catalog({
       fs: options.fs,

@@ -7,6 +7,15 @@ import type { Clock, Fs } from "../platform/types.ts";
 import type { Catalog } from "./catalog.ts";
 import type { StoreLock } from "./store_lock.ts";
 import type { StorePaths } from "./store_paths.ts";
+import type { Threads } from "../platform/threads.ts";
+
+/** How scans use worker threads, for tests (the defaults are in `session_scan_threads.ts`). */
+export interface ScanTuning {
+  /** From how many files a scan uses threads. */
+  threadsFrom?: number;
+  /** Leave every slice to the threads (this thread takes only what they fail). */
+  threadsOnly?: boolean;
+}
 
 /** The store's dependencies and shared state. */
 export interface StoreContext {
@@ -19,6 +28,9 @@ export interface StoreContext {
   /** The SQLite catalog (use only while holding `lock`). */
   catalog: Catalog;
   lockTimeoutMs: number;
+  /** Worker threads for scans of many session files; without them, all on this thread. */
+  threads?: Threads;
+  scanTuning?: ScanTuning;
   /** Draws a candidate id (checked against existing files by `create`). */
   newId: () => string;
   /** Prints a warning on stderr (one line, no trailing newline). */

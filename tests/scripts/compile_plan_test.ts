@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { LAZY_MODULES } from "../../src/lazy_import.ts";
+import { WORKER_MODULES } from "../../src/worker_modules.ts";
 import { fileURLToPath } from "node:url";
 import {
   checksumLine,
@@ -63,6 +64,8 @@ Deno.test("compilePlan() passes the permission flags, target, output and entry p
     "--output",
     "dist/clinvk-0.1.0-aarch64-apple-darwin",
     ...LAZY_MODULES.flatMap((path) => ["--include", path]),
+    "--include",
+    "src/sessions/session_scan_worker.ts",
     "src/main.ts",
   ]);
 });
@@ -194,7 +197,8 @@ Deno.test("formatCommand() prints a pasteable deno compile line, quoting only wh
     formatCommand(step),
     "deno compile --allow-read --allow-write --allow-env --allow-run --allow-net=127.0.0.1 " +
       "--target x86_64-unknown-linux-gnu --output 'my dist/clinvk-0.1.0-x86_64-unknown-linux-gnu' " +
-      LAZY_MODULES.map((path) => `--include ${path} `).join("") + "src/main.ts",
+      [...LAZY_MODULES, ...WORKER_MODULES].map((path) => `--include ${path} `).join("") +
+      "src/main.ts",
   );
 });
 

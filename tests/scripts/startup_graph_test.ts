@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { LAZY_MODULES } from "../../src/lazy_import.ts";
+import { WORKER_MODULES } from "../../src/worker_modules.ts";
 import { repoRoot } from "../support/clinvk.ts";
 
 interface Info {
@@ -86,8 +87,8 @@ Deno.test("the command tree prepares no server, runs or YAML module", async () =
   assert.deepEqual(heavy, []);
 });
 
-Deno.test("every lazily loaded module exists", async () => {
-  for (const path of LAZY_MODULES) {
+Deno.test("every lazily loaded module and every worker module exists", async () => {
+  for (const path of [...LAZY_MODULES, ...WORKER_MODULES]) {
     assert.ok((await Deno.stat(join(repoRoot, path))).isFile, path);
   }
 });

@@ -10,6 +10,20 @@ import type { FileStoreOptions } from "../../src/sessions/file_store.ts";
 import type { SessionRecord } from "../../src/sessions/record.ts";
 import type { NewSession, SessionStore } from "../../src/sessions/store_types.ts";
 import type { Fs } from "../../src/platform/types.ts";
+import { denoThreads } from "../../src/platform/threads.ts";
+
+/**
+ * Set (to anything) to run every store of these tests with its directory scans on worker
+ * threads, however small the store (`scan_threads_test.ts` reruns suites that way).
+ */
+export const SCAN_THREADS_ENV = "CLINVK_TEST_SCAN_THREADS";
+
+/** The store options that put every scan on threads, when {@linkcode SCAN_THREADS_ENV} asks. */
+function scanThreads(): Partial<FileStoreOptions> {
+  return Deno.env.get(SCAN_THREADS_ENV)
+    ? { threads: denoThreads(), scanTuning: { threadsFrom: 1, threadsOnly: true } }
+    : {};
+}
 
 /** A clock tests move by hand. */
 export class TestClock {
@@ -50,6 +64,7 @@ export async function testStore(overrides: Partial<FileStoreOptions> = {}): Prom
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
       warn: (message) => warnings.push(message),
       lockTimeoutMs: 2_000,
+      ...scanThreads(),
       ...overrides,
       ...more,
     });
