@@ -491,6 +491,7 @@ async function sessionTurn(turn: Turn, opening: Opening): Promise<TurnReport> {
     };
     let early: Promise<void> = Promise.resolve();
     let outcome: BackendOutcome;
+    let ended = false;
     let reported = false;
     const running = run(turn, planned, {
       signal: options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal,
@@ -506,6 +507,9 @@ async function sessionTurn(turn: Turn, opening: Opening): Promise<TurnReport> {
         // save writes it too.
         early = early.then(async () => {
           await holding.promise;
+          // Already over (a quick backend, or one that outran the record): the final save,
+          // next, writes the id.
+          if (ended) return;
           current = await store.update(current!.id, (r) => activate(r, backendId, event.model));
         }).catch(() => {});
       },
@@ -514,6 +518,7 @@ async function sessionTurn(turn: Turn, opening: Opening): Promise<TurnReport> {
     if (opening.kind === "existing") prepareRecordTurn();
     try {
       outcome = await running;
+      ended = true;
     } catch (error) {
       // A new session's record is begun only once its backend has started: never, here.
       if (!begun) holding.reject(error);
