@@ -4,10 +4,13 @@
  * the library, runs, the HTTP server and workers all call this and nothing below it; nothing
  * else plans a turn.
  *
- * A session turn, in this order: create (or find) the record, take the session's one-writer
- * lease and reload the record, plan from that fresh record once (`plan.ts`), run the backend and
- * stream its unified events (`backend_run.ts`), let the plug-in tidy up, save the outcome
- * (`lifecycle.ts`), release the lease, report.
+ * A session turn, in this order: find (or, for a fork, create) the record, take the session's
+ * one-writer lease and reload the record, plan from that fresh record once (`plan.ts`), run the
+ * backend and stream its unified events (`backend_run.ts`), let the plug-in tidy up, save the
+ * outcome (`lifecycle.ts`), release the lease, report. A new session's backend needs nothing of
+ * its record, so it starts first and the record (retention, the write, the lease) is made while
+ * it runs: its events and its id wait for the record, and a record that cannot be made stops
+ * the backend — the spawn comes that much sooner (docs/performance.md).
  * @module
  */
 import { backendFor } from "../backends/registry.ts";
