@@ -529,6 +529,11 @@ async function main(): Promise<void> {
           ];
         }),
       ));
+      console.log("\nWhere the 500 ms backend's overhead goes (medians):\n");
+      console.log(markdownTable(
+        header,
+        overhead.timeline.map((row) => [row.label, ...row.medians.map(formatMs)]),
+      ));
     }
     const results: { size: number; figures: Figure[] }[] = [];
     let largest: { home: string; ids: string[]; size: number } | undefined;

@@ -35,6 +35,11 @@ export interface OverheadFigures {
   checkouts: string[];
   startup: OverheadRow[];
   turn: OverheadRow[];
+  /**
+   * Where a prompt's overhead goes, with the 500 ms backend (medians, ms): when the backend
+   * started after clinvk did, and when clinvk ended after the backend did.
+   */
+  timeline: OverheadRow[];
 }
 
 function median(values: number[]): number {
@@ -87,9 +92,16 @@ export async function benchOverhead(
   await Deno.writeTextFile(backend, `#!/bin/sh\nexec cat '${sample.replaceAll("'", "'\\''")}'\n`);
   await Deno.chmod(backend, 0o755);
   const slowBackend = join(base, "slow-claude");
+  // It notes when it started and ended (ns), for the timeline: run by clinvk, in CLINVK_HOME
+  // (run directly, it does the same work elsewhere).
+  const notes = join(base, "direct");
+  await Deno.mkdir(notes, { recursive: true });
+  const note = (name: string) => `date +%s%N > "\${CLINVK_HOME:-${notes}}/.bench-${name}"\n`;
   await Deno.writeTextFile(
     slowBackend,
-    `#!/bin/sh\nsleep 0.5\nexec cat '${sample.replaceAll("'", "'\\''")}'\n`,
+    `#!/bin/sh\n${note("started")}sleep 0.5\ncat '${sample.replaceAll("'", "'\\''")}'\n${
+      note("ended")
+    }`,
   );
   await Deno.chmod(slowBackend, 0o755);
   const work = join(base, "work");
@@ -156,13 +168,22 @@ export async function benchOverhead(
     "hi",
   ])();
   const argv = JSON.parse(dry.stdout).argv as string[];
+  const started = options.checkouts.map((): number[] => []);
+  const ended = options.checkouts.map((): number[] => []);
+  const noted = async (home: string, name: string) =>
+    Number(BigInt((await Deno.readTextFile(join(home, `.bench-${name}`))).trim()) / 1000n) / 1000;
   const turnCases = [
     () => time(argv[0]!, argv.slice(1), env, work),
     ...options.checkouts.map((checkout, i) => clinvk(checkout, homes[i]!, ["-b", "claude", "hi"])),
     () => time(slowBackend, argv.slice(1), env, work),
-    ...options.checkouts.map((checkout, i) =>
-      clinvk(checkout, slowHomes[i]!, ["-b", "claude", "hi"])
-    ),
+    ...options.checkouts.map((checkout, i) => async () => {
+      const home = slowHomes[i]!;
+      const at = Date.now();
+      const result = await clinvk(checkout, home, ["-b", "claude", "hi"])();
+      started[i]!.push(await noted(home, "started") - at);
+      ended[i]!.push(Date.now() - await noted(home, "ended"));
+      return result;
+    }),
   ];
   const turn = await interleaved(turnCases, options.runs);
   const slow = 1 + options.checkouts.length;
@@ -188,6 +209,17 @@ export async function benchOverhead(
       {
         label: "new session through clinvk (500 ms backend)",
         medians: options.checkouts.map((_, i) => turn[slow + 1 + i]!),
+      },
+    ],
+    // The first sample is the warm-up run's.
+    timeline: [
+      {
+        label: "the backend started, after clinvk did",
+        medians: started.map((ms) => median(ms.slice(1))),
+      },
+      {
+        label: "clinvk ended, after the backend did",
+        medians: ended.map((ms) => median(ms.slice(1))),
       },
     ],
   };
