@@ -42,6 +42,14 @@ export function escapeControl(text: string): string {
   return text.replace(UNSAFE, escapeOne);
 }
 
+/** {@linkcode UNSAFE} without the global flag, whose `test` keeps state between calls. */
+const UNSAFE_ANY = new RegExp(UNSAFE.source, "u");
+
+/** Whether {@linkcode escapeControl} would change `text`. */
+export function hasControl(text: string): boolean {
+  return UNSAFE_ANY.test(text);
+}
+
 /**
  * Longest run of characters without a space or quote kept whole in a message (a long path
  * fits); a longer one is a value nobody reads whole.

@@ -4,21 +4,28 @@
  * @module
  */
 import type { SessionRecord } from "../sessions/record.ts";
+import type { SessionOverview } from "../sessions/store_types.ts";
 import { relativeTime } from "./relative_time.ts";
 import { escapeControl } from "./safe_text.ts";
 import { renderTable } from "./table.ts";
 import { formatCount } from "./turn_output.ts";
 
 /** What the list shows for a session: its title, else its first prompt, on one line. */
-export function sessionSummary(session: SessionRecord): string {
+export function sessionSummary(
+  session: Pick<SessionOverview, "title" | "prompt" | "parent_id">,
+): string {
   const text = session.title || session.prompt ||
     (session.parent_id ? `(fork of ${session.parent_id})` : "(no prompt)");
-  return text.replace(/\s+/g, " ").trim();
+  // Most are one line of single spaces already: a test is cheaper than a replace.
+  return LOOSE_SPACE.test(text) ? text.replace(/\s+/g, " ").trim() : text;
 }
+
+/** Whitespace that {@linkcode sessionSummary} changes: other than single inner spaces. */
+const LOOSE_SPACE = /[^\S ]| {2}|^ | $/;
 
 /** The `sessions list` table, newest first as given; with `cost`, a COST column. */
 export function sessionsTable(
-  sessions: SessionRecord[],
+  sessions: readonly SessionOverview[],
   now: Date,
   width?: number,
   cost?: (id: string) => string,

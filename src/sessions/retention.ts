@@ -8,13 +8,13 @@ import type { SqliteDatabase } from "../platform/sqlite.ts";
 import { isNotFound } from "../platform/fs_errors.ts";
 import { writeFileAtomic } from "./atomic_write.ts";
 import { withWritableCatalog } from "./catalog_access.ts";
-import { idsUsedBefore, rowsUsedBefore } from "./catalog_sessions.ts";
+import { idsUsedBefore, overviewsUsedBefore } from "./catalog_sessions.ts";
 import { commitChanges, isCurrent, markWriting, syncCatalog } from "./catalog_sync.ts";
 import { describeHolder, readLeaseHolder, tryLease } from "./lease.ts";
-import { rowRecord } from "./list_item.ts";
 import type { SessionRecord } from "./record.ts";
 import { readSession } from "./resolve.ts";
 import type { StoreContext } from "./store_context.ts";
+import type { SessionOverview } from "./store_types.ts";
 import { journalPath, leasePath, sessionPath } from "./store_paths.ts";
 import { DAY_MS, formatTimestamp, timestampMs } from "./time.ts";
 
@@ -38,9 +38,9 @@ async function cleanLocked(
   db: SqliteDatabase,
   cutoff: Date,
   dryRun: boolean,
-): Promise<SessionRecord[]> {
+): Promise<SessionOverview[]> {
   const cutoffMs = cutoff.getTime();
-  if (dryRun) return rowsUsedBefore(db, cutoffMs).map(rowRecord);
+  if (dryRun) return overviewsUsedBefore(db, cutoffMs);
   const old = idsUsedBefore(db, cutoffMs);
   if (old.length === 0) return [];
   const records: SessionRecord[] = [];
@@ -82,7 +82,7 @@ export async function cleanSessions(
   ctx: StoreContext,
   cutoff: Date,
   dryRun: boolean,
-): Promise<SessionRecord[]> {
+): Promise<SessionOverview[]> {
   return await ctx.lock.with("exclusive", () =>
     withWritableCatalog(ctx, async (db, memory) => {
       await ensureCurrent(ctx, db, memory);

@@ -6,6 +6,15 @@
 import type { BackendName, TokenUsage } from "../backends/types.ts";
 import type { SessionRecord, SessionStatus, TurnMetadata } from "./record.ts";
 
+/**
+ * What a table of sessions shows of each (`sessions list`, `sessions clean`): a record has all
+ * of it, and so does a catalog row's list item without the record being rebuilt from it.
+ */
+export type SessionOverview = Pick<
+  SessionRecord,
+  "id" | "backend" | "status" | "last_used_at" | "token_usage" | "title" | "prompt" | "parent_id"
+>;
+
 /** Filters of `sessions list`, `resume --last`, `-c` and the picker. All given filters must match. */
 export interface SessionFilter {
   /** Only this backend. */
@@ -183,8 +192,11 @@ export interface SessionStore {
    * one after the other. Bad files are reported and skipped, as by `list`.
    */
   listJson(filter?: SessionFilter): Promise<string[]>;
-  /** Sessions whose `last_used_at` is before `cutoff` and not in use; deleted unless `dryRun`. */
-  clean(cutoff: Date, options: { dryRun: boolean }): Promise<SessionRecord[]>;
+  /**
+   * Sessions whose `last_used_at` is before `cutoff` and not in use, newest first; deleted
+   * unless `dryRun`. A dry run answers from the catalog with what a table shows of each.
+   */
+  clean(cutoff: Date, options: { dryRun: boolean }): Promise<SessionOverview[]>;
   /** Runs retention if it has not run within the last day (called when a session is created). */
   maybeApplyRetention(retentionDays: number): Promise<void>;
   /** Lists bad `*.json` files; with `fix`, moves them to `sessions/.corrupt/`. */

@@ -2,6 +2,7 @@ import { assertEquals, assertIncludes } from "../support/assert.ts";
 import { relativeTime } from "../../src/output/relative_time.ts";
 import { renderTable, truncateToWidth } from "../../src/output/table.ts";
 import { shellQuote } from "../../src/output/shell_quote.ts";
+import { sessionSummary } from "../../src/output/session_views.ts";
 import { colorEnabled, palette } from "../../src/output/color.ts";
 
 const now = new Date("2025-01-27T12:00:00Z");
@@ -39,4 +40,30 @@ Deno.test("colorEnabled() never colours with NO_COLOR and only on a terminal in 
   assertEquals(colorEnabled("never", true, undefined), false);
   assertIncludes(palette(true).red("x"), "\x1b[31m");
   assertEquals(palette(false).red("x"), "x");
+});
+
+Deno.test("renderTable() escapes and measures each cell, whatever the other cells of its row hold", () => {
+  const out = renderTable(["ID", "N", "PROMPT"], [
+    ["a\x1b[2J", "1", "plain"],
+    ["认证", "22", "x\ty"],
+    ["bb", "333", ""],
+    ["c", "4"],
+  ]);
+  assertEquals(
+    out,
+    "ID       N     PROMPT\n" +
+      "a\\e[2J   1     plain\n" +
+      "认证     22    x\\ty\n" +
+      "bb       333\n" +
+      "c        4\n",
+  );
+});
+
+Deno.test("sessionSummary() puts a title or prompt on one line with single spaces", () => {
+  const summary = (title: string | null, prompt: string) =>
+    sessionSummary({ title, prompt, parent_id: null });
+  assertEquals(summary(null, "fix the bug"), "fix the bug");
+  assertEquals(summary(null, " fix\tthe\n\nbug  now "), "fix the bug now");
+  assertEquals(summary("a\u00a0title ", "p"), "a title");
+  assertEquals(summary("", ""), "(no prompt)");
 });

@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { rowRecord, rowTexts, sessionListItem } from "../../src/sessions/list_item.ts";
 import type { SessionRecord } from "../../src/sessions/record.ts";
 import { validateRecord } from "../../src/sessions/validate_record.ts";
+import { sessionsTable } from "../../src/output/session_views.ts";
 import { newSession, recordJson, testStore, writeByHand } from "./helpers.ts";
 
 /** What `sessions list --json` printed before the catalog kept items: the records serialized. */
@@ -98,4 +99,27 @@ Deno.test("a row gives back its record with the file's keys in the file's order"
     assert.deepEqual(Object.keys(back), Object.keys(checked.record));
     assert.equal(JSON.stringify(back), JSON.stringify(checked.record));
   }
+});
+
+Deno.test("clean({dryRun}) shows what each record holds, read from the rows, odd hand-written files included", async () => {
+  await using t = await testStore();
+  await t.store.create(newSession({ title: "a  title\twith\nspaces" }));
+  for (const raw of oddRecords()) await writeByHand(t.dir, `${raw.id}.json`, raw);
+  const records = await t.store.list();
+  const overviews = await t.store.clean(new Date("2100-01-01T00:00:00Z"), { dryRun: true });
+  const fields = [
+    "id",
+    "backend",
+    "status",
+    "last_used_at",
+    "token_usage",
+    "title",
+    "prompt",
+    "parent_id",
+  ] as const;
+  const pick = (session: Partial<SessionRecord>) => fields.map((field) => session[field]);
+  assert.deepEqual(overviews.map(pick), records.map(pick));
+  const now = new Date("2025-02-01T00:00:00Z");
+  assert.equal(sessionsTable(overviews, now), sessionsTable(records, now));
+  assert.equal((await t.store.list()).length, 5, "a dry run deletes nothing");
 });
