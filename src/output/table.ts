@@ -35,12 +35,16 @@ export function truncateToWidth(text: string, width: number): string {
  * a whole instead of cell by cell, and each cell is measured once.
  */
 export function renderTable(header: string[], rows: string[][], maxWidth?: number): string {
-  const all = [header, ...rows].map((row) =>
-    hasControl(row.join("")) ? row.map(escapeControl) : row
-  );
-  const sizes = all.map((row) =>
-    PLAIN.test(row.join("")) ? row.map((cell) => cell.length) : row.map(columns)
-  );
+  const all: string[][] = [];
+  const sizes: number[][] = [];
+  for (const given of [header, ...rows]) {
+    const text = given.join("");
+    // Printable ASCII has no control characters, and one column per character.
+    const plain = PLAIN.test(text);
+    const row = plain || !hasControl(text) ? given : given.map(escapeControl);
+    all.push(row);
+    sizes.push(plain ? row.map((cell) => cell.length) : row.map(columns));
+  }
   const widths = header.map((_, column) =>
     sizes.reduce((widest, size) => Math.max(widest, size[column] ?? 0), 0)
   );
