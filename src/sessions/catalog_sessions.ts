@@ -195,18 +195,33 @@ export function idsUsedBefore(db: SqliteDatabase, cutoffMs: number): string[] {
   ).map((row) => row.id);
 }
 
+/** Rows whose items one query of {@linkcode overviewsUsedBefore} joins into one text. */
+const OVERVIEW_PIECE = 2_000;
+
 /**
- * What `clean --dry-run` shows of the sessions last used before `cutoffMs`, newest first, in
- * one query. Each row's list item is parsed as it is: it holds every field of the record with
- * the record's value, so the record need not be rebuilt in its own key order (`rowRecord`),
- * which cost as much again as the parse at 14,000 rows.
+ * What `clean --dry-run` shows of the sessions last used before `cutoffMs`, newest first. Each
+ * row's list item holds every field of the record with the record's value, so it is parsed as
+ * it is, without rebuilding the record in its own key order (`rowRecord`, which cost as much
+ * again as the parse); and SQLite joins the items of up to {@linkcode OVERVIEW_PIECE} rows into
+ * one array for one `JSON.parse`, which takes half the time of one parse per row.
  */
 export function overviewsUsedBefore(db: SqliteDatabase, cutoffMs: number): SessionOverview[] {
-  return all<{ item: string }>(
-    db,
-    `SELECT s.item FROM sessions s WHERE s.last_used_ms < ? ORDER BY ${NEWEST_FIRST}`,
-    cutoffMs,
-  ).map((row) => JSON.parse(row.item) as SessionOverview);
+  const overviews: SessionOverview[] = [];
+  for (let offset = 0;; offset += OVERVIEW_PIECE) {
+    const { text } = one<{ text: string | null }>(
+      db,
+      // A subquery ordered by the index; SQLite feeds its rows to the aggregate in that order.
+      `SELECT group_concat(item, ',') AS text FROM (SELECT s.item FROM sessions s
+         WHERE s.last_used_ms < ? ORDER BY ${NEWEST_FIRST} LIMIT ? OFFSET ?)`,
+      cutoffMs,
+      OVERVIEW_PIECE,
+      offset,
+    )!;
+    if (text === null) return overviews;
+    const piece = JSON.parse(`[${text}]`) as SessionOverview[];
+    for (const overview of piece) overviews.push(overview);
+    if (piece.length < OVERVIEW_PIECE) return overviews;
+  }
 }
 
 /** One session's row, or `undefined`. */

@@ -63,7 +63,7 @@ Deno.test("listJson() prints exactly the serialized records, odd hand-written fi
   assert.equal((await fresh.listJson({ backend: "gemini" })).join(""), "[]\n");
 });
 
-Deno.test("listJson() cuts thousands of sessions into pieces that join to one array", async () => {
+Deno.test("listJson() and clean({dryRun}) cut thousands of sessions into pieces that join in order", async () => {
   await using t = await testStore();
   const made: SessionRecord[] = [];
   // Three pieces of at most 2,000, with ties in last_used_at across each piece's edge.
@@ -88,6 +88,11 @@ Deno.test("listJson() cuts thousands of sessions into pieces that join to one ar
     b.id.localeCompare(a.id)
   ).map((r) => r.id);
   assert.deepEqual(ids, expected);
+  // `clean --dry-run` reads its rows in pieces too: the same order across their edges.
+  const old = await t.store.clean(new Date("2100-01-01T00:00:00Z"), { dryRun: true });
+  assert.deepEqual(old.map((session) => session.id), expected);
+  const cutoff = await t.store.clean(new Date("2025-01-27T12:00:00Z"), { dryRun: true });
+  assert.deepEqual(cutoff.map((session) => session.id), expected.slice(-2000));
 });
 
 Deno.test("a row gives back its record with the file's keys in the file's order", () => {
