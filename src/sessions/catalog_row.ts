@@ -33,9 +33,6 @@ export const SESSION_COLUMNS = [
   "seq",
 ] as const;
 
-/** Where `last_used_ms` is among {@linkcode SESSION_COLUMNS}. */
-export const LAST_USED_AT = SESSION_COLUMNS.indexOf("last_used_ms");
-
 /** Sort key of a timestamp: a record with a malformed one sorts oldest. */
 function sortMs(value: string): number {
   const ms = timestampMs(value);

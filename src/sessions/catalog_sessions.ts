@@ -8,7 +8,7 @@
 import type { SqliteDatabase } from "../platform/sqlite.ts";
 import { BULK_CACHE, CACHE_SIZE, SESSION_INDEXES } from "./catalog_schema.ts";
 import { all, getMeta, one, run, setMeta, type SqlValue, stmt } from "./catalog_sql.ts";
-import { LAST_USED_AT, prepareRow, SESSION_COLUMNS } from "./catalog_row.ts";
+import { prepareRow, SESSION_COLUMNS } from "./catalog_row.ts";
 import type { PreparedRow } from "./catalog_row.ts";
 import type { RowTexts } from "./list_item.ts";
 import type { SessionRecord } from "./record.ts";
@@ -86,28 +86,63 @@ export function upsertRow(db: SqliteDatabase, row: PreparedRow, seq: number, fts
   }
 }
 
+/** Where a rebuild keeps rows while files are still being read (see {@linkcode bulkLoad}). */
+export interface Staging {
+  add(rows: readonly PreparedRow[]): void;
+}
+
+/** The columns of the staging table: a row's values but `seq`, and its search document. */
+const STAGED = [...SESSION_COLUMNS.slice(0, -1), "document"];
+
 /**
- * Fills an empty `sessions` table (a rebuild) with `rows`, all written with sequence number
- * `seq`: rows go in oldest first — so that a listing, newest first, reads the table's pages
- * in order — without indexes, which are built at the end (several times faster than keeping
- * them up to date row by row), with a page cache large enough to hold them meanwhile.
- * Inside a transaction.
+ * Starts a rebuild's staging table: rows go there as each slice of files is read (in any
+ * order, while other threads read on) and into `sessions` at the end, sorted
+ * ({@linkcode bulkLoad}). A temporary table: in memory, gone with the connection.
  */
-export function bulkLoad(db: SqliteDatabase, rows: PreparedRow[], seq: number): void {
-  // By `last_used_ms` only: the order of the pages, not of the listing (that is the index's).
-  rows.sort((a, b) => (a.columns[LAST_USED_AT] as number) - (b.columns[LAST_USED_AT] as number));
+export function startStaging(db: SqliteDatabase): Staging {
+  db.exec(
+    `DROP TABLE IF EXISTS temp.session_staging; CREATE TEMP TABLE session_staging (${
+      STAGED.join(", ")
+    })`,
+  );
+  const insert = db.prepare(
+    `INSERT INTO temp.session_staging VALUES (${STAGED.map(() => "?").join(", ")})`,
+  );
+  return {
+    add(rows) {
+      for (const row of rows) insert.run(...row.columns, row.document ?? null);
+    },
+  };
+}
+
+/**
+ * Fills an empty `sessions` table (a rebuild) with the staged rows, all written with sequence
+ * number `seq`, in one statement: oldest first — so that a listing, newest first, reads the
+ * table's pages in order — without indexes, which are built at the end (several times faster
+ * than keeping them up to date row by row), with a page cache large enough to hold them
+ * meanwhile; then their search documents (`fts`). Inside a transaction.
+ */
+export function bulkLoad(db: SqliteDatabase, seq: number, fts: boolean): void {
   db.exec("DROP INDEX IF EXISTS sessions_id; DROP INDEX IF EXISTS sessions_recent");
   db.exec(`PRAGMA cache_size = ${BULK_CACHE}`);
   try {
-    const insert = stmt(db, `INSERT INTO sessions (${COLUMNS}) VALUES (${VALUES})`);
-    for (const row of rows) {
-      const { lastInsertRowid } = insert.run(...row.columns, seq);
-      if (row.document === undefined) continue;
-      const rid = Number(lastInsertRowid);
-      run(db, "INSERT INTO session_fts (rowid, body) VALUES (?, ?)", rid, row.document);
-    }
+    // By `last_used_ms` only: the order of the pages, not of the listing (that is the index's).
+    run(
+      db,
+      `INSERT INTO sessions (${COLUMNS}) SELECT ${
+        SESSION_COLUMNS.slice(0, -1).join(", ")
+      }, ? FROM temp.session_staging ORDER BY last_used_ms`,
+      seq,
+    );
     db.exec(SESSION_INDEXES);
+    if (fts) {
+      db.exec(
+        `INSERT INTO session_fts (rowid, body) SELECT s.rid, t.document
+           FROM temp.session_staging t JOIN sessions s ON s.id = t.id`,
+      );
+    }
   } finally {
+    db.exec("DROP TABLE IF EXISTS temp.session_staging");
     db.exec(`PRAGMA cache_size = ${CACHE_SIZE}`);
   }
 }

@@ -28,7 +28,7 @@
 import { join, sep } from "node:path";
 import type { SqliteDatabase } from "../platform/sqlite.ts";
 import type { Fs } from "../platform/types.ts";
-import { getMeta, run, setMeta, transaction } from "./catalog_sql.ts";
+import { getMeta, run, setMeta, transaction, transactionAsync } from "./catalog_sql.ts";
 import type { PreparedRow } from "./catalog_row.ts";
 import {
   badRows,
@@ -40,6 +40,7 @@ import {
   replaceBadRows,
   sessionCount,
   stampsOf,
+  startStaging,
   storedStamps,
   upsertRow,
   upsertSession,
@@ -48,8 +49,8 @@ import type { BadRow, SessionWrite, StoredStamps } from "./catalog_sessions.ts";
 import { isValidId } from "./ids.ts";
 import { readRecord, sameStamp } from "./session_file.ts";
 import type { FileStamp } from "./session_file.ts";
-import { SCANNED, scannedStamp } from "./session_scan.ts";
-import type { ScanRead } from "./session_scan.ts";
+import { listSessionDir, SCANNED, scannedStamp } from "./session_scan.ts";
+import type { ScanRead, SessionScan } from "./session_scan.ts";
 import { scanDirectory, scanFiles } from "./session_scan_threads.ts";
 import type { StoreContext } from "./store_context.ts";
 import { sweepTemps } from "./temp_sweep.ts";
@@ -177,6 +178,18 @@ export interface DirScan {
   differs: boolean;
 }
 
+/** What {@linkcode scanDir} is asked. */
+export interface ScanOptions {
+  /** Count every file as changed. */
+  rereadAll?: boolean;
+  /** Read every file too (see {@linkcode scanDir}). */
+  read?: ScanRead;
+  /** Sweep crashed writers' temp files before looking (exclusive lock only). */
+  sweep?: boolean;
+  /** Given each slice's scan as soon as it is done (see `scanDirectory`). */
+  onPart?: (part: SessionScan) => void;
+}
+
 /**
  * Looks at every `*.json` of the directory and compares it with the catalog. Any lock. With
  * `read`, every file is also read (`rereadAll`, or a catalog without rows: each file is new)
@@ -185,21 +198,33 @@ export interface DirScan {
 export async function scanDir(
   ctx: StoreContext,
   db: SqliteDatabase,
-  options: { rereadAll?: boolean; read?: ScanRead } = {},
+  options: ScanOptions = {},
 ): Promise<DirScan> {
   const rereadAll = options.rereadAll ?? false;
-  const stamp = await observeDir(ctx.fs, ctx.paths.dir);
-  const { names, temps, scan, beside } = await scanDirectory(
-    ctx,
-    entryPrefix(ctx.paths.dir),
-    sessionCount(db),
-    options.read,
-    // Read meanwhile, while a thread (if any) lists the directory.
-    () => ({
+  const dir = entryPrefix(ctx.paths.dir);
+  const list = async () => {
+    let stamp = await observeDir(ctx.fs, ctx.paths.dir);
+    let listed = await listSessionDir(ctx.fs, dir);
+    if (options.sweep && listed.temps.length > 0) {
+      // Sweeping changes the directory: list it again, with a stamp taken after it.
+      await sweepTemps(ctx, listed.temps);
+      stamp = await observeDir(ctx.fs, ctx.paths.dir);
+      listed = await listSessionDir(ctx.fs, dir);
+    }
+    return { ...listed, stamp };
+  };
+  const { listed, scan, beside } = await scanDirectory(ctx, dir, {
+    expected: sessionCount(db),
+    read: options.read,
+    list,
+    // Read meanwhile, while the threads (if any) begin.
+    beside: () => ({
       stored: storedStamps(db),
       knownBad: new Map(badRows(db).map((row) => [row.name, row])),
     }),
-  );
+    onPart: options.onPart,
+  });
+  const { names, temps, stamp } = listed;
   const { stored, knownBad } = beside;
   // The common case first: a file whose key is in the catalog is as its row says.
   const slow: number[] = [];
@@ -278,37 +303,47 @@ export async function syncCatalog(
   options: { rereadAll?: boolean; sweep: boolean; report?: boolean },
 ): Promise<BadRow[]> {
   const fts = ftsReady(db);
-  // A catalog without rows (new, or of only bad files) reads every file: read while looking.
-  const read = options.rereadAll || noSessionRows(db) ? { fts } : undefined;
-  const look = { rereadAll: options.rereadAll, read };
-  let scan = await scanDir(ctx, db, look);
-  if (options.sweep && scan.temps.length > 0) {
-    // Sweeping changes the directory: look again, for a stamp taken after it.
-    await sweepTemps(ctx, scan.temps);
-    scan = await scanDir(ctx, db, look);
-  }
-  const bad = [...scan.bad];
-  const gone = new Set(scan.gone);
-  const rows: PreparedRow[] = [];
-  const unread = scan.changed.filter((file) => !file.row);
-  for (const file of scan.changed) if (file.row) rows.push(file.row);
-  if (unread.length > 0) {
-    const names = unread.map((file) => file.name);
-    const more = await scanFiles(ctx, entryPrefix(ctx.paths.dir), names, { fts });
-    let reason = 0;
-    for (let at = 0; at < names.length; at++) {
-      if (more.kinds[at] === SCANNED.bad) {
-        bad.push({ name: names[at]!, reason: more.reasons[reason++]!, ...scannedStamp(more, at) });
+  const bad: BadRow[] = [];
+  await transactionAsync(db, async () => {
+    // A catalog without rows (new, or of only bad files) reads every file while looking, and
+    // stores the rows of each slice as soon as it is read, while the threads read on.
+    const fresh = noSessionRows(db);
+    const staging = fresh ? startStaging(db) : undefined;
+    const scan = await scanDir(ctx, db, {
+      rereadAll: options.rereadAll,
+      read: options.rereadAll || fresh ? { fts } : undefined,
+      sweep: options.sweep,
+      onPart: staging && ((part) => staging.add(part.rows)),
+    });
+    bad.push(...scan.bad);
+    const gone = new Set(scan.gone);
+    const rows: PreparedRow[] = [];
+    const unread = scan.changed.filter((file) => !file.row);
+    if (!staging) { for (const file of scan.changed) if (file.row) rows.push(file.row); }
+    if (unread.length > 0) {
+      const names = unread.map((file) => file.name);
+      const more = await scanFiles(ctx, entryPrefix(ctx.paths.dir), names, { fts });
+      let reason = 0;
+      for (let at = 0; at < names.length; at++) {
+        if (more.kinds[at] === SCANNED.bad) {
+          bad.push({
+            name: names[at]!,
+            reason: more.reasons[reason++]!,
+            ...scannedStamp(more, at),
+          });
+        }
       }
+      for (const row of more.rows) rows.push(row);
     }
-    for (const row of more.rows) rows.push(row);
-  }
-  transaction(db, () => {
     // Files read by one resync share one sequence number, newer than every row's so far: on
     // a tie in `last_used_at` they sort after every known session, by `created_at` and id.
     const seq = nextSeq(db);
-    if (rows.length > 0 && noSessionRows(db)) bulkLoad(db, rows, seq);
-    else for (const row of rows) upsertRow(db, row, seq, fts);
+    if (staging) {
+      staging.add(rows);
+      bulkLoad(db, seq, fts);
+    } else {
+      for (const row of rows) upsertRow(db, row, seq, fts);
+    }
     bad.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const row of bad) {
       const stem = row.name.slice(0, -".json".length);

@@ -35,41 +35,54 @@ const MAX_WORKERS = 3;
 /** The worker module (in `src/worker_modules.ts`, so that `deno compile` includes it). */
 const WORKER_URL = new URL("./session_scan_worker.ts", import.meta.url);
 
-/** A directory listing and the scan of its names. */
-export interface DirectoryScan extends SessionDirListing {
-  scan: SessionScan;
-}
-
 /** How many workers to start for `count` files (0: all on this thread). */
-function workersFor(ctx: StoreContext, count: number, read?: ScanRead): number {
+function workersFor(ctx: StoreContext, count: number, read?: ScanRead, alone = false): number {
   const threads = ctx.threads;
   if (!threads || threads.cores < 2 || count === 0) return 0;
   if (count < (ctx.scanTuning?.threadsFrom ?? THREADS_FROM[read ? "read" : "look"])) return 0;
-  return Math.min(threads.cores - 1, MAX_WORKERS);
+  // A thread per core, this one's included unless it has work of its own meanwhile.
+  return Math.min(alone ? threads.cores : threads.cores - 1, MAX_WORKERS);
+}
+
+/** What {@linkcode scanDirectory} is asked. */
+export interface DirectoryScanOptions<L extends SessionDirListing, B> {
+  /** About how many session files there are (the catalog's count). */
+  expected: number;
+  read?: ScanRead;
+  /** Lists the directory (and may sweep it). */
+  list: () => Promise<L>;
+  /** This thread's own work while the workers begin. */
+  beside: () => B;
+  /**
+   * Takes each slice's scan as soon as it is done, in any order (a rebuild stores the rows of
+   * each while the threads read on); this thread then leaves the slices to the workers.
+   */
+  onPart?: (part: SessionScan) => void;
 }
 
 /**
  * Lists the sessions directory `dir` (ending with the separator) and scans its session files.
- * `expected` is about how many there are (the catalog's count): with many, workers start
- * before the directory is listed, so that they are ready when it is. `beside` runs on this
- * thread while the workers begin.
+ * With many expected, workers start before the directory is listed, so that they are ready
+ * when it is.
  */
-export async function scanDirectory<T>(
+export async function scanDirectory<L extends SessionDirListing, B>(
   ctx: StoreContext,
   dir: string,
-  expected: number,
-  read: ScanRead | undefined,
-  beside: () => T,
-): Promise<DirectoryScan & { beside: T }> {
-  let crew = startWorkers(ctx.threads, workersFor(ctx, expected, read));
+  options: DirectoryScanOptions<L, B>,
+): Promise<{ listed: L; scan: SessionScan; beside: B }> {
+  const { read, onPart } = options;
+  let crew = startWorkers(ctx.threads, workersFor(ctx, options.expected, read, !!onPart));
   try {
-    const listed = await listSessionDir(ctx.fs, dir);
+    const listed = await options.list();
     if (crew.length === 0) {
-      crew = startWorkers(ctx.threads, workersFor(ctx, listed.names.length, read));
+      crew = startWorkers(ctx.threads, workersFor(ctx, listed.names.length, read, !!onPart));
     }
-    let besides: T | undefined;
-    const scan = await scanNames(ctx, dir, listed.names, read, crew, () => besides = beside());
-    return { ...listed, scan, beside: besides as T };
+    let beside: B | undefined;
+    const scan = await scanNames(ctx, dir, listed.names, read, crew, {
+      beside: () => beside = options.beside(),
+      onPart,
+    });
+    return { listed, scan, beside: beside as B };
   } finally {
     for (const worker of crew) worker.stop();
   }
@@ -84,7 +97,7 @@ export async function scanFiles(
 ): Promise<SessionScan> {
   const crew = startWorkers(ctx.threads, workersFor(ctx, names.length, read));
   try {
-    return await scanNames(ctx, dir, names, read, crew, () => {});
+    return await scanNames(ctx, dir, names, read, crew, {});
   } finally {
     for (const worker of crew) worker.stop();
   }
@@ -92,7 +105,7 @@ export async function scanFiles(
 
 /**
  * Scans `names` with `crew` and this thread, which first runs `beside` (its own work, done
- * while the workers start on the slices).
+ * while the workers start on the slices) and takes slices too unless they go to `onPart`.
  */
 async function scanNames(
   ctx: StoreContext,
@@ -100,40 +113,62 @@ async function scanNames(
   names: readonly string[],
   read: ScanRead | undefined,
   crew: ScanWorker[],
-  beside: () => void,
+  hooks: { beside?: () => void; onPart?: (part: SessionScan) => void },
 ): Promise<SessionScan> {
+  // A part's taker may throw (a full disk under the catalog): in a worker's message handler
+  // that would be uncaught, so it is kept and thrown once the scan is over.
+  let failure: { error: unknown } | undefined;
+  const onPart = hooks.onPart && ((part: SessionScan) => {
+    if (failure) return;
+    try {
+      hooks.onPart!(part);
+    } catch (error) {
+      failure = { error };
+    }
+  });
+  const here = async (part: readonly string[]) => {
+    const scan = await scanSessionFiles(ctx.fs, dir, part, read);
+    onPart?.(scan);
+    return scan;
+  };
+  const done = (scan: SessionScan) => {
+    if (failure) throw failure.error;
+    return scan;
+  };
   const working = crew.filter((worker) => worker.alive);
   if (working.length === 0 || names.length === 0) {
-    beside();
-    return await scanSessionFiles(ctx.fs, dir, names, read);
+    hooks.beside?.();
+    return done(await here(names));
   }
   const slice = Math.min(SLICE[read ? "read" : "look"], Math.ceil(names.length / 4));
   const count = Math.ceil(names.length / slice);
   const claims = new Int32Array(new SharedArrayBuffer(4));
   const parts = new Array<SessionScan | undefined>(count);
-  const workers = working.map((worker) => worker.scan({ dir, names, claims, slice, read }, parts));
-  beside();
+  const workers = working.map((worker) =>
+    worker.scan({ dir, names, claims, slice, read }, parts, onPart)
+  );
+  hooks.beside?.();
   const sliceOf = (at: number) => names.slice(at * slice, (at + 1) * slice);
   const next = () => Atomics.add(claims, 0, 1);
-  if (!ctx.scanTuning?.threadsOnly) {
-    for (let at = next(); at < count; at = next()) {
-      parts[at] = await scanSessionFiles(ctx.fs, dir, sliceOf(at), read);
-    }
+  if (!ctx.scanTuning?.threadsOnly && !onPart) {
+    for (let at = next(); at < count; at = next()) parts[at] = await here(sliceOf(at));
   }
   await Promise.all(workers);
   // Slices a worker failed (or died on): here, where a failure is reported as usual.
-  for (let at = 0; at < count; at++) {
-    parts[at] ??= await scanSessionFiles(ctx.fs, dir, sliceOf(at), read);
-  }
-  return joinScans(parts as SessionScan[]);
+  for (let at = 0; at < count; at++) parts[at] ??= await here(sliceOf(at));
+  return done(joinScans(parts as SessionScan[]));
 }
 
 /** One worker thread of a scan. */
 interface ScanWorker {
   /** Whether it started and has not failed. */
   readonly alive: boolean;
-  /** Scans slices into `parts` until none is left (or it fails); never rejects. */
-  scan(request: ScanRequest, parts: (SessionScan | undefined)[]): Promise<void>;
+  /** Scans slices into `parts` (and `onPart`) until none is left or it fails; never rejects. */
+  scan(
+    request: ScanRequest,
+    parts: (SessionScan | undefined)[],
+    onPart?: (part: SessionScan) => void,
+  ): Promise<void>;
   stop(): void;
 }
 
@@ -170,12 +205,13 @@ function startWorker(threads: Threads): ScanWorker | undefined {
     get alive() {
       return alive;
     },
-    scan(request, parts) {
+    scan(request, parts, onPart) {
       if (!alive) return Promise.resolve();
       return new Promise((resolve) => {
         onReply = (reply) => {
           if (reply && "scan" in reply) {
             parts[reply.at] = reply.scan;
+            onPart?.(reply.scan);
             return;
           }
           // Done, or failed (a slice, or the whole worker): whatever it did not send is redone.
