@@ -265,40 +265,41 @@ export function sessionRow(db: SqliteDatabase, id: string): SessionRow | undefin
 }
 
 /**
- * Every session's file as the catalog recorded it, one key per file — `<id>.json mtime size
- * ino` — for comparing a whole directory with the catalog: a file whose key is in the set is
- * unchanged (one set lookup per file; numbers as SQLite and JavaScript both print integers).
+ * Every session's stamp, by file name, for comparing a whole directory with the catalog: one
+ * array per field instead of 100,000 row objects.
  */
 export interface StoredStamps {
-  keys: Set<string>;
-  /** How many keys. */
-  count: number;
+  /** Row number of each `<id>.json` in the arrays. */
+  index: Map<string, number>;
+  mtime: Float64Array;
+  size: Float64Array;
+  ino: Float64Array;
 }
 
 /** Every session's stamp (for a resync or a full listing). */
 export function storedStamps(db: SqliteDatabase): StoredStamps {
-  // One string instead of 100,000 row objects: a third of the time at 100,000 sessions.
+  // One string instead of 100,000 row objects (ids are [a-z0-9]: no space inside): a third
+  // of the time at 100,000 sessions.
   const text = one<{ text: string | null }>(
     db,
-    "SELECT group_concat(id || '.json ' || mtime || ' ' || size || ' ' || ino, char(10)) AS text " +
+    "SELECT group_concat(id || '.json ' || mtime || ' ' || size || ' ' || ino, ' ') AS text " +
       "FROM sessions",
   )!.text;
-  const keys = new Set(text === null ? [] : text.split("\n"));
-  return { keys, count: keys.size };
-}
-
-/**
- * The recorded stamps of the session files `names` (`<id>.json`) that the catalog has a row
- * for, by name: for the few files a directory scan did not find unchanged.
- */
-export function stampsOf(db: SqliteDatabase, names: readonly string[]): Map<string, FileStamp> {
-  const found = new Map<string, FileStamp>();
-  const query = stmt(db, "SELECT mtime, size, ino FROM sessions WHERE id = ?");
-  for (const name of names) {
-    const row = query.get(name.slice(0, -".json".length)) as FileStamp | undefined;
-    if (row) found.set(name, { mtime: row.mtime, size: row.size, ino: row.ino });
+  const fields = text === null ? [] : text.split(" ");
+  const count = fields.length / 4;
+  const stamps: StoredStamps = {
+    index: new Map(),
+    mtime: new Float64Array(count),
+    size: new Float64Array(count),
+    ino: new Float64Array(count),
+  };
+  for (let at = 0, field = 0; at < count; at++, field += 4) {
+    stamps.index.set(fields[field]!, at);
+    stamps.mtime[at] = Number(fields[field + 1]);
+    stamps.size[at] = Number(fields[field + 2]);
+    stamps.ino[at] = Number(fields[field + 3]);
   }
-  return found;
+  return stamps;
 }
 
 /** Rows of `sessions list --json` in one piece (more than this is cut into several pieces). */

@@ -39,13 +39,12 @@ import {
   noSessionRows,
   replaceBadRows,
   sessionCount,
-  stampsOf,
   startStaging,
   storedStamps,
   upsertRow,
   upsertSession,
 } from "./catalog_sessions.ts";
-import type { BadRow, SessionWrite, StoredStamps } from "./catalog_sessions.ts";
+import type { BadRow, SessionWrite } from "./catalog_sessions.ts";
 import { isValidId } from "./ids.ts";
 import { readRecord, sameStamp } from "./session_file.ts";
 import type { FileStamp } from "./session_file.ts";
@@ -144,16 +143,6 @@ export async function recheck(
   transaction(db, () => apply(db, changes));
 }
 
-/** The stamp of every file the catalog knows, by name (parsed from their keys). */
-function stampsByName(stored: StoredStamps): Map<string, FileStamp> {
-  const byName = new Map<string, FileStamp>();
-  for (const key of stored.keys) {
-    const [name, mtime, size, ino] = key.split(" ");
-    byName.set(name!, { mtime: Number(mtime), size: Number(size), ino: Number(ino) });
-  }
-  return byName;
-}
-
 /** A file new or changed since its row, and its row when the scan read it. */
 export interface ChangedFile {
   name: string;
@@ -226,25 +215,24 @@ export async function scanDir(
   });
   const { names, temps, stamp } = listed;
   const { stored, knownBad } = beside;
-  // The common case first: a file whose key is in the catalog is as its row says.
+  // The common case first: a file as its row says (no object made, no string cut).
   const slow: number[] = [];
-  let unchanged = 0;
-  const { kinds, keys } = scan;
+  const { kinds, stamps } = scan;
+  const found = new Uint8Array(stored.mtime.length);
   for (let at = 0; at < names.length; at++) {
     const kind = kinds[at];
     if (kind === SCANNED.missing) continue; // Removed meanwhile.
-    if (kind === SCANNED.file && !rereadAll && stored.keys.has(keys[at]!)) unchanged++;
-    else slow.push(at);
+    const index = stored.index.get(names[at]!);
+    if (index !== undefined) found[index] = 1;
+    if (
+      kind !== SCANNED.file || rereadAll || index === undefined ||
+      stored.mtime[index] !== stamps[at * 3] || stored.size[index] !== stamps[at * 3 + 1] ||
+      stored.ino[index] !== stamps[at * 3 + 2]
+    ) slow.push(at);
   }
-  const rows = stored.count === 0
-    ? new Map<string, FileStamp>()
-    : slow.length > 200
-    ? stampsByName(stored)
-    : stampsOf(db, slow.map((at) => names[at]!));
   const changed: ChangedFile[] = [];
   const bad: BadRow[] = [];
   let badChanged = false;
-  let inCatalog = unchanged;
   let reason = 0;
   let row = 0;
   // Reasons and rows come in the order of the names, and every name they belong to is slow.
@@ -252,8 +240,7 @@ export async function scanDir(
     const kind = kinds[at];
     const name = names[at]!;
     const stem = name.slice(0, -".json".length);
-    const known = rows.get(name);
-    if (known) inCatalog++;
+    const index = stored.index.get(name);
     const fileStamp = scannedStamp(scan, at);
     const prior = knownBad.get(name);
     knownBad.delete(name);
@@ -262,16 +249,15 @@ export async function scanDir(
         ? scan.reasons[reason++]!
         : "file name is not a valid session id";
       bad.push({ name, reason: why, ...fileStamp });
-      if (known || !prior || prior.reason !== why || !sameStamp(prior, fileStamp)) {
-        badChanged = true;
-      }
+      if (
+        index !== undefined || !prior || prior.reason !== why || !sameStamp(prior, fileStamp)
+      ) badChanged = true;
       continue;
     }
     if (kind === SCANNED.row) {
       changed.push({ name, stem, stamp: fileStamp, row: scan.rows[row++]! });
       continue;
     }
-    if (!rereadAll && known && sameStamp(known, fileStamp)) continue;
     if (!rereadAll && prior && sameStamp(prior, fileStamp)) {
       bad.push(prior);
       continue;
@@ -279,12 +265,8 @@ export async function scanDir(
     changed.push({ name, stem, stamp: fileStamp });
   }
   const gone: string[] = [];
-  if (inCatalog < stored.count) {
-    const present = new Set(names.filter((_, at) => kinds[at] !== SCANNED.missing));
-    for (const key of stored.keys) {
-      const name = key.slice(0, key.indexOf(" "));
-      if (!present.has(name)) gone.push(name.slice(0, -".json".length));
-    }
+  for (const [name, at] of stored.index) {
+    if (found[at] === 0) gone.push(name.slice(0, -".json".length));
   }
   if (knownBad.size > 0) badChanged = true;
   const differs = changed.length > 0 || gone.length > 0 || badChanged || temps.length > 0;

@@ -39,12 +39,6 @@ export interface SessionScan {
   kinds: Uint8Array<ArrayBuffer>;
   /** mtime, size and inode of each name (three numbers per name; zero when missing). */
   stamps: Float64Array<ArrayBuffer>;
-  /**
-   * Per name, for a `file`: `<name> <mtime> <size> <ino>`, the form in which the catalog
-   * gives its stamps (`storedStamps`), so that comparing is one set lookup; else "". Made
-   * here because turning 300,000 large numbers into text is a good part of a comparison.
-   */
-  keys: string[];
   /** The reason of each `bad` name, in the order of the names. */
   reasons: string[];
   /** The row of each `row` name, in the order of the names. */
@@ -89,7 +83,6 @@ export async function scanSessionFiles(
 ): Promise<SessionScan> {
   const kinds = new Uint8Array(names.length);
   const stamps = new Float64Array(names.length * 3);
-  const keys = new Array<string>(names.length).fill("");
   const reasons: string[] = [];
   const rows: PreparedRow[] = [];
   for (let at = 0; at < names.length; at++) {
@@ -115,10 +108,9 @@ export async function scanSessionFiles(
       rows.push(prepareRow(seen.record, seen.stamp, read!.fts));
     } else {
       kinds[at] = SCANNED.file;
-      keys[at] = `${name} ${seen.stamp.mtime} ${seen.stamp.size} ${seen.stamp.ino}`;
     }
   }
-  return { kinds, stamps, keys, reasons, rows };
+  return { kinds, stamps, reasons, rows };
 }
 
 /** One scan of all the names that `parts` (scans of consecutive slices of them) cover. */
@@ -128,7 +120,6 @@ export function joinScans(parts: readonly SessionScan[]): SessionScan {
   const joined: SessionScan = {
     kinds: new Uint8Array(count),
     stamps: new Float64Array(count * 3),
-    keys: [],
     reasons: [],
     rows: [],
   };
@@ -136,7 +127,6 @@ export function joinScans(parts: readonly SessionScan[]): SessionScan {
   for (const part of parts) {
     joined.kinds.set(part.kinds, at);
     joined.stamps.set(part.stamps, at * 3);
-    for (const key of part.keys) joined.keys.push(key);
     for (const reason of part.reasons) joined.reasons.push(reason);
     for (const row of part.rows) joined.rows.push(row);
     at += part.kinds.length;

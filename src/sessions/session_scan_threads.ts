@@ -15,7 +15,7 @@
  * @module
  */
 import type { Threads } from "../platform/threads.ts";
-import { joinScans, listSessionDir, scanSessionFiles } from "./session_scan.ts";
+import { joinScans, scanSessionFiles } from "./session_scan.ts";
 import type { ScanRead, SessionDirListing, SessionScan } from "./session_scan.ts";
 import type { ScanReply, ScanRequest } from "./session_scan_worker.ts";
 import type { StoreContext } from "./store_context.ts";
