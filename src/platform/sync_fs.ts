@@ -52,6 +52,22 @@ function syncFile(file: Deno.FsFile): Deno.FsFile {
   });
 }
 
+/**
+ * `Deno.readDirSync(path)` as an async iterable, listed when first iterated (so errors surface
+ * where `Deno.readDir`'s do). A plain iterator rather than an async generator: `yield*` in one
+ * costs two promise turns per entry, a fifth of a second for 100,000 sessions.
+ */
+function syncEntries(path: string | URL): AsyncIterable<Deno.DirEntry> {
+  return {
+    [Symbol.asyncIterator]() {
+      let entries: Iterator<Deno.DirEntry> | undefined;
+      return {
+        next: () => settled(() => (entries ??= Deno.readDirSync(path)[Symbol.iterator]()).next()),
+      };
+    },
+  };
+}
+
 /** Builds the synchronous-underneath {@linkcode Fs} (see the module comment for why). */
 export function syncFs(): Fs {
   return {
@@ -72,11 +88,7 @@ export function syncFs(): Fs {
     stat: (path) => settled(() => Deno.statSync(path)),
     lstat: (path) => settled(() => Deno.lstatSync(path)),
     readLink: (path) => settled(() => Deno.readLinkSync(path)),
-    // Listed when first iterated, so errors surface where Deno.readDir's do.
-    readDir: (path) =>
-      (async function* () {
-        yield* Deno.readDirSync(path);
-      })(),
+    readDir: (path) => syncEntries(path),
     realPath: (path) => settled(() => Deno.realPathSync(path)),
     chmod: (path, mode) => settled(() => Deno.chmodSync(path, mode)),
     copyFile: (from, to) => settled(() => Deno.copyFileSync(from, to)),
