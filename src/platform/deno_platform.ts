@@ -26,20 +26,21 @@ const encoder = new TextEncoder();
 function output(file: typeof Deno.stdout | typeof Deno.stderr, name: "stdout" | "stderr"): Output {
   // Set once the reader went away (`clinvk -o stream-json | head -3`).
   let closed = false;
+  const writeBytes = (bytes: Uint8Array) => {
+    if (closed) return;
+    let written = 0;
+    try {
+      while (written < bytes.length) written += file.writeSync(bytes.subarray(written));
+    } catch (error) {
+      // Nobody reads any more. Dropping the rest lets the turn finish and the session be
+      // saved, instead of aborting it with an "unexpected error" mid-turn.
+      if (error instanceof Deno.errors.BrokenPipe) closed = true;
+      else throw new StreamWriteError(name, error);
+    }
+  };
   return {
-    write(text: string) {
-      if (closed) return;
-      const bytes = encoder.encode(text);
-      let written = 0;
-      try {
-        while (written < bytes.length) written += file.writeSync(bytes.subarray(written));
-      } catch (error) {
-        // Nobody reads any more. Dropping the rest lets the turn finish and the session be
-        // saved, instead of aborting it with an "unexpected error" mid-turn.
-        if (error instanceof Deno.errors.BrokenPipe) closed = true;
-        else throw new StreamWriteError(name, error);
-      }
-    },
+    write: (text: string) => writeBytes(encoder.encode(text)),
+    writeBytes,
     isTerminal: () => file.isTerminal(),
     columns() {
       try {

@@ -107,6 +107,11 @@ export interface Child {
 /** A byte sink such as stdout or stderr. */
 export interface Output {
   write(text: string): void;
+  /**
+   * Writes UTF-8 bytes as they are (a large text already in bytes need not be turned into a
+   * string and back); sinks without it are given the decoded text instead.
+   */
+  writeBytes?(bytes: Uint8Array): void;
   isTerminal(): boolean;
   /** Terminal width in columns, when known. */
   columns(): number | undefined;

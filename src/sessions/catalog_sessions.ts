@@ -305,12 +305,15 @@ export function storedStamps(db: SqliteDatabase): StoredStamps {
 /** Rows of `sessions list --json` in one piece (more than this is cut into several pieces). */
 const ITEMS_PER_PIECE = 2000;
 
+const utf8 = new TextEncoder();
+
 /**
- * The text `sessions list --json` prints for the sessions matching `filter`, in pieces to be
- * written one after the other. SQLite joins the stored items of each piece itself, so no
+ * The text `sessions list --json` prints for the sessions matching `filter`, as UTF-8 bytes in
+ * pieces to be written one after the other. SQLite joins the stored items of each piece
+ * itself and hands over the bytes (a blob: no 74 MB string made and encoded again), so no
  * record is parsed; pieces are cut at keys of the newest-first order (keyset pagination).
  */
-export function listJsonPieces(db: SqliteDatabase, filter: SessionFilter): string[] {
+export function listJsonPieces(db: SqliteDatabase, filter: SessionFilter): Uint8Array[] {
   const { where, params } = filterSql(filter);
   const matching = where === "" ? "WHERE" : `${where} AND`;
   const key = "(s.last_used_ms, s.seq, s.created_ms, s.id)";
@@ -325,11 +328,12 @@ export function listJsonPieces(db: SqliteDatabase, filter: SessionFilter): strin
     stmt(
       db,
       // A subquery ordered by the index; SQLite feeds its rows to the aggregate in that order.
-      `SELECT group_concat(item, ',' || char(10)) AS text FROM (SELECT s.item FROM sessions s
+      `SELECT CAST(group_concat(item, ',' || char(10)) AS BLOB) AS text FROM (SELECT s.item FROM sessions s
          ${matching} ${key} < (?, ?, ?, ?)${last ? "" : ` AND ${key} >= (?, ?, ?, ?)`}
          ORDER BY ${NEWEST_FIRST})`,
     );
-  const pieces: string[] = [];
+  const pieces: Uint8Array[] = [];
+  const between = utf8.encode(",\n");
   // Above every key: `last_used_ms` of any row is within ±8.64e15.
   let after: SqlValue[] = [9e15, 0, 0, ""];
   for (;;) {
@@ -337,13 +341,18 @@ export function listJsonPieces(db: SqliteDatabase, filter: SessionFilter): strin
       | { last_used_ms: number; seq: number; created_ms: number; id: string }
       | undefined;
     const through = end ? [end.last_used_ms, end.seq, end.created_ms, end.id] : [];
-    const text = (piece(!end).get(...params, ...after, ...through) as { text: string | null })
-      .text;
-    if (text !== null) pieces.push(pieces.length === 0 ? text : ",\n" + text);
+    const { text } = piece(!end).get(...params, ...after, ...through) as {
+      text: Uint8Array | null;
+    };
+    if (text !== null) {
+      if (pieces.length > 0) pieces.push(between);
+      pieces.push(text);
+    }
     if (!end) break;
     after = through;
   }
-  return pieces.length === 0 ? ["[]\n"] : ["[\n", ...pieces, "\n]\n"];
+  if (pieces.length === 0) return [utf8.encode("[]\n")];
+  return [utf8.encode("[\n"), ...pieces, utf8.encode("\n]\n")];
 }
 
 /** Every bad file the catalog knows, by name. */

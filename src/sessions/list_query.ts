@@ -108,7 +108,7 @@ export async function listSessions(
 export async function listSessionsJson(
   ctx: StoreContext,
   filter: SessionFilter,
-): Promise<string[]> {
+): Promise<Uint8Array[]> {
   return await readCatalog(
     ctx,
     (db, lastTry) => afterFullCheck(ctx, db, lastTry, () => listJsonPieces(db, filter)),

@@ -34,7 +34,11 @@ async function list(this: AppContext, flags: ListFlags): Promise<void> {
   if (flags.json && !flags.cost && flags.limit === undefined) {
     // The whole store: printed from the catalog's stored items, no record parsed.
     const filter = { backend: flags.backend, status: flags.status, tags: flags.tag };
-    for (const piece of await store.listJson(filter)) stdout.write(piece);
+    const decoder = new TextDecoder();
+    for (const piece of await store.listJson(filter)) {
+      if (stdout.writeBytes) stdout.writeBytes(piece);
+      else stdout.write(decoder.decode(piece));
+    }
     return;
   }
   const sessions = await store.list({
