@@ -22,7 +22,9 @@
  * - **Resync**: list the directory, look at every `*.json` (`lstat`, and `stat` of a link's
  *   target), reread only files whose stamp differs from their row, and record bad files;
  *   crashed writers' temp files found on the way are swept (and the directory looked at
- *   again). Exclusive lock.
+ *   again). Exclusive lock. A new catalog reads every file while looking, and stores each
+ *   slice's rows as soon as it is read. On a large store the looking and reading is spread
+ *   over worker threads (`session_scan_threads.ts`), with the same result.
  * @module
  */
 import { join, sep } from "node:path";
