@@ -105,11 +105,12 @@ Deno.test("a scan of many files on threads (main thread helping) equals one on t
   const names = (await Array.fromAsync(Deno.readDir(sb.dir))).map((entry) => entry.name);
   const one = await scanSessionFiles(syncFs(), sb.dir + sep, names, { fts: false });
   const threads = countedThreads();
-  const threaded = await scanFiles(context(threads), sb.dir + sep, names, { fts: false });
-  assert.equal(threads.started(), 1, "3,000 files to read are worth a thread");
+  const ctx = context(threads, { threadsFrom: 2_000 });
+  const threaded = await scanFiles(ctx, sb.dir + sep, names, { fts: false });
+  assert.equal(threads.started(), 1, "3,000 files, from 2,000 on: a thread beside this one");
   assert.deepEqual(threaded, one);
-  const few = await scanFiles(context(threads), sb.dir + sep, names.slice(0, 10), { fts: false });
-  assert.equal(threads.started(), 1, "10 files are not worth one");
+  const few = await scanFiles(ctx, sb.dir + sep, names.slice(0, 10), { fts: false });
+  assert.equal(threads.started(), 1, "10 files: none");
   assert.equal(few.kinds.length, 10);
 });
 
