@@ -608,7 +608,7 @@ async function main(): Promise<void> {
       console.log(
         `\nLocked write throughput on ${
           largest!.size.toLocaleString("en-US")
-        } sessions (each update: read, new file written + fsynced under the session's update lock; then under the store lock: check, rename, two catalog commits):\n`,
+        } sessions (each update: lock, read, write temp + fsync, rename, two catalog commits):\n`,
       );
       console.log(markdownTable(
         ["writer processes", "updates", "seconds", "updates/s", "lost"],

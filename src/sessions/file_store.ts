@@ -43,8 +43,7 @@ import { StoreLock } from "./store_lock.ts";
 import { journalPath, leasePath, sessionPath, storePaths } from "./store_paths.ts";
 import { MAX_ANSWER_CHARS } from "./store_types.ts";
 import type { SessionStore, TurnEntry } from "./store_types.ts";
-import { commitStaged, mutated, stageUpdate } from "./staged_update.ts";
-import { UpdateLocks } from "./update_locks.ts";
+import { validateRecord } from "./validate_record.ts";
 
 /** Default wait for the store lock before failing with exit 5. */
 export const DEFAULT_LOCK_TIMEOUT_MS = 30_000;
@@ -106,7 +105,6 @@ async function writing<T>(
   change: (
     db: SqliteDatabase,
   ) => Promise<{ result: T; writes?: SessionWrite[]; deleted?: string[] }>,
-  lockOptions?: { waitMs: number },
 ): Promise<T> {
   return await ctx.lock.with("exclusive", () =>
     withWritableCatalog(ctx, async (db, memory) => {
@@ -116,7 +114,7 @@ async function writing<T>(
       await commitChanges(ctx, db, { upsert: done.writes ?? [], deleted: done.deleted ?? [] });
       ctx.catalog.sayPending();
       return done.result;
-    }, { quiet: true }), lockOptions);
+    }, { quiet: true }));
 }
 
 /** Cuts an answer to {@linkcode MAX_ANSWER_CHARS} characters (never inside a surrogate pair). */
@@ -167,7 +165,6 @@ export function createFileStore(options: FileStoreOptions): SessionStore {
     threads: options.threads,
     scanTuning: options.scanTuning,
     lock: new StoreLock({ fs: options.fs, paths, timeoutMs: lockTimeoutMs, sleep: options.sleep }),
-    updateLocks: new UpdateLocks({ fs: options.fs, paths, sleep: options.sleep }),
     catalog: new Catalog({
       fs: options.fs,
       paths,
@@ -194,22 +191,17 @@ export function createFileStore(options: FileStoreOptions): SessionStore {
 
     async update(id, mutate) {
       const key = parseIdInput(id);
-      const started = performance.now();
-      // The new file is written and fsynced before the store lock (see `staged_update.ts`).
-      return await ctx.updateLocks.with(key, lockTimeoutMs, async (held) => {
-        const staged = held ? await stageUpdate(ctx, key, mutate) : undefined;
-        return await writing(ctx, async () => {
-          const placed = staged && await commitStaged(ctx, key, staged);
-          if (placed) return { result: placed.record, writes: [placed] };
-          // Reread under the lock: a concurrent update since the caller's read must not be lost.
-          const read = await readSession(ctx, key);
-          if (read.kind === "missing") throw sessionNotFound(key);
-          if (read.kind === "bad") {
-            throw sessionUnreadable(key, sessionPath(paths, key), read.reason);
-          }
-          const record = mutated(key, read.record, mutate);
-          return { result: record, writes: [await writeRecord(ctx, record)] };
-        }, { waitMs: lockTimeoutMs - (performance.now() - started) });
+      return await writing(ctx, async () => {
+        // Reread under the lock: a concurrent update since the caller's read must not be lost.
+        const read = await readSession(ctx, key);
+        if (read.kind === "missing") throw sessionNotFound(key);
+        if (read.kind === "bad") throw sessionUnreadable(key, sessionPath(paths, key), read.reason);
+        // The record was just parsed from the file: `mutate` may change it, nobody else has it.
+        const checked = validateRecord({ ...mutate(read.record), id: key }, key);
+        if (!checked.ok) {
+          throw new Error(`update() made session ${key} invalid: ${checked.reason}`);
+        }
+        return { result: checked.record, writes: [await writeRecord(ctx, checked.record)] };
       });
     },
 

@@ -47,27 +47,25 @@ export class StoreLock {
 
   /**
    * Runs `fn` while holding the lock in `mode`; throws exit 5 naming the lock file when another
-   * process holds it longer than the timeout — or than `waitMs`, what is left of the timeout
-   * after waiting for something else first (an update lock). With `tryOnly`, gives up at once
-   * instead (and returns `undefined`) when another process holds it: for housekeeping nobody
-   * waits for.
+   * process holds it longer than the timeout. With `tryOnly`, gives up at once instead (and
+   * returns `undefined`) when another process holds it: for housekeeping nobody waits for.
    */
-  with<T>(mode: LockMode, fn: () => Promise<T>, options?: { waitMs: number }): Promise<T>;
+  with<T>(mode: LockMode, fn: () => Promise<T>): Promise<T>;
   with<T>(mode: LockMode, fn: () => Promise<T>, options: { tryOnly: true }): Promise<T | undefined>;
   async with<T>(
     mode: LockMode,
     fn: () => Promise<T>,
-    options?: { tryOnly: true } | { waitMs: number },
+    options?: { tryOnly: true },
   ): Promise<T | undefined> {
     const releaseLocal = await this.#local.acquire(mode === "exclusive");
     try {
       const file = await this.#open();
       if (!file) return await fn();
       try {
-        if (options && "tryOnly" in options) {
+        if (options?.tryOnly) {
           if (!(await file.tryLock(mode === "exclusive"))) return undefined;
         } else {
-          await this.#acquire(file, mode, options?.waitMs);
+          await this.#acquire(file, mode);
         }
         return await fn();
       } finally {
@@ -79,11 +77,11 @@ export class StoreLock {
     }
   }
 
-  async #acquire(file: Deno.FsFile, mode: LockMode, waitMs?: number): Promise<void> {
+  async #acquire(file: Deno.FsFile, mode: LockMode): Promise<void> {
     const { timeoutMs, sleep, paths } = this.#options;
     const locked = await retryWithBackoff(
       () => file.tryLock(mode === "exclusive"),
-      Math.max(0, Math.min(waitMs ?? timeoutMs, timeoutMs)),
+      timeoutMs,
       sleep,
       FAST_BACKOFF,
     );

@@ -178,10 +178,8 @@ export interface SessionStore {
    */
   resolve(idOrPrefix: string): Promise<SessionRecord>;
   /**
-   * Read-modify-write, so concurrent updates are never lost: `mutate` gets the current record
-   * from disk and returns the new one, which replaces the file only if nothing else wrote it
-   * meanwhile (checked under the store's exclusive lock). `mutate` may therefore be called
-   * twice — again on the newer record — and the record of its last call is the one stored.
+   * Read-modify-write under the store's exclusive lock, so concurrent updates are never lost.
+   * `mutate` gets the current record from disk and returns the new one.
    */
   update(id: string, mutate: (current: SessionRecord) => SessionRecord): Promise<SessionRecord>;
   /** Deletes one session; throws exit 4 when it does not exist, exit 5 when it is in use. */

@@ -5,8 +5,6 @@
  * guess from ages or pids (and Deno only lets `-A` programs look at `/proc`). Such a crash
  * also left the directory stamp ahead of the index, so the next rebuild, which lists the
  * directory anyway, is where they are swept: no extra directory scan on ordinary writes.
- * (An update's staged file, written before the lock, lives in `.staging/` and is reclaimed by
- * the next holder of its update lock instead: see `staged_update.ts`.)
  * @module
  */
 import { join } from "node:path";
