@@ -328,7 +328,8 @@ export function listJsonPieces(db: SqliteDatabase, filter: SessionFilter): Uint8
     stmt(
       db,
       // A subquery ordered by the index; SQLite feeds its rows to the aggregate in that order.
-      `SELECT CAST(group_concat(item, ',' || char(10)) AS BLOB) AS text FROM (SELECT s.item FROM sessions s
+      `SELECT CAST(group_concat(item, ',' || char(10)) AS BLOB) AS text
+         FROM (SELECT s.item FROM sessions s
          ${matching} ${key} < (?, ?, ?, ?)${last ? "" : ` AND ${key} >= (?, ?, ?, ?)`}
          ORDER BY ${NEWEST_FIRST})`,
     );
