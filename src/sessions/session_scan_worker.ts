@@ -2,8 +2,9 @@
  * The worker thread of `session_scan_threads.ts`. It is given the names to scan and takes
  * slices of them — claiming each from a counter it shares with the other threads, so whoever
  * is free takes the next — scans each ({@linkcode scanSessionFiles}, with the command's
- * synchronous file calls) and sends the results back. A failure is sent back as a message instead: the main thread
- * then does that slice itself, and so reports it exactly as without threads.
+ * synchronous file calls) and sends the results back. A failure is sent back as a message
+ * instead: the main thread then does that slice itself, and so reports it exactly as without
+ * threads.
  * @module
  */
 import { syncFs } from "../platform/sync_fs.ts";
