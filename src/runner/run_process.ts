@@ -27,8 +27,6 @@ export interface ProcessRun {
    * `StopRequest`; SIGINT for any other reason), then SIGKILL after the grace period.
    */
   signal?: AbortSignal;
-  /** Called once the process has started (not when it could not start or was never started). */
-  onStart?(): void;
   onStdoutLine(line: string): void;
   onStderrLine?(line: string): void;
 }
@@ -100,7 +98,6 @@ export async function runProcess(platform: Platform, run: ProcessRun): Promise<P
   } catch (error) {
     throw spawnError(error, run);
   }
-  run.onStart?.();
 
   let stopped: StopCause | undefined;
   let killTimer: ReturnType<typeof setTimeout> | undefined;

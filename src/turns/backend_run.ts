@@ -16,8 +16,6 @@ export interface RunOptions {
   timeoutMs?: number;
   idleTimeoutMs?: number;
   signal?: AbortSignal;
-  /** Called once the backend process has started. */
-  onStart?(): void;
   /**
    * Receives every unified event as soon as it is parsed. A failed turn reports exactly one
    * fatal `error` event (the backend's own, or one made here).
@@ -75,7 +73,6 @@ export async function runBackend(
       timeoutMs: options.timeoutMs,
       idleTimeoutMs: options.idleTimeoutMs,
       signal: options.signal,
-      onStart: options.onStart,
       onStdoutLine(line) {
         for (const event of parser.push(line)) emit(event);
       },

@@ -4,13 +4,10 @@
  * the library, runs, the HTTP server and workers all call this and nothing below it; nothing
  * else plans a turn.
  *
- * A session turn, in this order: find (or, for a fork, create) the record, take the session's
- * one-writer lease and reload the record, plan from that fresh record once (`plan.ts`), run the
- * backend and stream its unified events (`backend_run.ts`), let the plug-in tidy up, save the
- * outcome (`lifecycle.ts`), release the lease, report. A new session's backend needs nothing of
- * its record, so it starts first and the record (retention, the write, the lease) is made while
- * it runs: its events and its id wait for the record, and a record that cannot be made stops
- * the backend — the spawn comes that much sooner (docs/performance.md).
+ * A session turn, in this order: create (or find) the record, take the session's one-writer
+ * lease and reload the record, plan from that fresh record once (`plan.ts`), run the backend and
+ * stream its unified events (`backend_run.ts`), let the plug-in tidy up, save the outcome
+ * (`lifecycle.ts`), release the lease, report.
  * @module
  */
 import { backendFor } from "../backends/registry.ts";
@@ -19,10 +16,9 @@ import { emptyUsage } from "../backends/shared/usage.ts";
 import type { Config } from "../config/schema.ts";
 import { ClinvkError, diskErrorHint, ExitCode } from "../errors.ts";
 import { errorMessage } from "../platform/fs_errors.ts";
-import { StopRequest } from "../platform/stop_signals.ts";
 import type { Platform } from "../platform/types.ts";
 import { isResumable, type SessionRecord, type SessionStatus } from "../sessions/record.ts";
-import type { SessionLease, SessionStore } from "../sessions/store_types.ts";
+import type { SessionStore } from "../sessions/store_types.ts";
 import { backendNotFound, type BackendOutcome, runBackend } from "./backend_run.ts";
 import { backendContext } from "./context.ts";
 import { activate, createSessionRecord, finished, refreshPendingFork } from "./lifecycle.ts";
@@ -164,27 +160,24 @@ export async function runTurn(
   // Before anything is created: a turn over a daily budget leaves nothing behind (exit 6).
   await checkTurnBudget(deps, backend.name, options.force ?? false);
   if (target.kind === "ephemeral") return await ephemeralTurn(turn);
-  if (target.kind === "resume") {
-    return await sessionTurn(turn, { kind: "existing", record: session!, createdHere: false });
-  }
-  // A new session falls back to the configured model; a fork keeps its parent's.
-  const model = backend.resolveModel(
-    options.model ?? (target.kind === "new" ? config.backends[backend.name]?.model : undefined),
-  );
-  const create = () =>
-    createSessionRecord(deps.store, config, {
+  const record = target.kind === "resume" ? session! : await createSessionRecord(
+    deps.store,
+    config,
+    {
       backend: backend.name,
-      model,
+      // A new session falls back to the configured model; a fork keeps its parent's.
+      model: backend.resolveModel(
+        options.model ?? (target.kind === "new" ? config.backends[backend.name]?.model : undefined),
+      ),
       workdir,
       prompt: options.prompt,
       tags: target.tags,
       title: target.kind === "new" ? target.title : undefined,
       parent: target.kind === "fork" ? session : undefined,
-    }, deps.warn);
-  // A fork is planned from its record (which backend session it forks); a new session's backend
-  // needs nothing of its record, so that is created while the backend starts.
-  if (target.kind === "new") return await sessionTurn(turn, { kind: "new", create });
-  return await sessionTurn(turn, { kind: "existing", record: await create(), createdHere: true });
+    },
+    deps.warn,
+  );
+  return await sessionTurn(turn, record, target.kind !== "resume");
 }
 
 /**
@@ -372,10 +365,7 @@ async function dryRun(
 async function ephemeralTurn(turn: Turn): Promise<TurnReport> {
   const { deps, backend } = turn;
   const planned = await plan(turn, undefined, { ephemeral: true });
-  const outcome = await run(turn, planned, {
-    signal: turn.options.signal,
-    onEvent: (event) => turn.options.onEvent?.(event, undefined),
-  });
+  const outcome = await run(turn, planned, undefined);
   const backendId = outcome.result.backendSessionId;
   if (backend.ephemeral === "forget" && backendId && backend.forget) {
     // The backend kept the conversation; remove it so --ephemeral leaves nothing behind.
@@ -397,234 +387,140 @@ async function ephemeralTurn(turn: Turn): Promise<TurnReport> {
   };
 }
 
-/** Where a session turn's record comes from. */
-type Opening =
-  /**
-   * A session that exists before its turn (resumed, or a fork made for it): leased and
-   * reloaded, then planned from. `createdHere` says it was made for this very turn (removed
-   * again when the backend cannot even start).
-   */
-  | { kind: "existing"; record: SessionRecord; createdHere: boolean }
-  /**
-   * A new session: its backend starts first, and `create` makes the record (retention, the
-   * write, then the lease) while it does — the record is `created` until the backend reports
-   * its id (SPEC §4), and that id is saved only once the record exists. When the record cannot
-   * be made, the backend is stopped and the turn fails with that error.
-   */
-  | { kind: "new"; create(): Promise<SessionRecord> };
-
 /**
- * A turn in a session: holds its lease from before the backend's id is saved until the
- * outcome is saved.
+ * A turn in a session: holds its lease from before the record is reloaded until the outcome is
+ * saved. `createdHere` says the record was made for this very turn (removed again when the
+ * backend cannot even start).
  */
-async function sessionTurn(turn: Turn, opening: Opening): Promise<TurnReport> {
-  const { deps, backend, options } = turn;
-  const { store } = deps;
-  const leaseOptions = { wait: options.wait ?? false, command: `clinvk (${backend.name})` };
-  const createdHere = opening.kind === "new" || opening.createdHere;
-  let lease: SessionLease | undefined;
-  // The record as this turn last read or wrote it; for a new session, once it exists.
-  let current: SessionRecord | undefined;
-  // The record as the turn found it, before the backend ran.
-  let started: SessionRecord | undefined;
-  // Events wait for the session's id (a new session's record is made while its backend starts).
-  let shownAs: string | undefined;
-  const queued: UnifiedEvent[] = [];
-  const deliver = (event: UnifiedEvent) => {
-    if (shownAs === undefined) queued.push(event);
-    else options.onEvent?.(event, shownAs);
-  };
-  const held = (record: SessionRecord) => {
-    shownAs = record.id;
-    for (const event of queued.splice(0)) options.onEvent?.(event, shownAs);
-  };
-  try {
-    let planned: TurnPlan;
-    // Settles once the record exists and its lease is held.
-    const holding = Promise.withResolvers<void>();
-    holding.promise.catch(() => {});
-    let begun = false;
-    const stop = new AbortController();
-    if (opening.kind === "existing") {
-      lease = await store.acquireLease(opening.record.id, leaseOptions);
-      // Another process may have run a turn meanwhile (with --wait): plan from the record as it is.
-      current = await refreshPendingFork(
-        store,
-        await store.get(opening.record.id) ?? opening.record,
-      );
-      started = current;
-      try {
-        planned = await plan(turn, current);
-        if (planned.copyForkOf !== undefined) {
-          const copyId = await backend.copyFork!(turn.context, planned.copyForkOf);
-          current = await store.update(current.id, (r) => activate(r, copyId));
-          planned = await withForkCopy(planned, copyId, turn.context);
-        } else if (current.backend_session_id) {
-          // Resuming a completed or failed session makes it active again while the turn runs.
-          current = await store.update(current.id, (r) => ({ ...r, status: "active" }));
-        }
-      } catch (error) {
-        await startFailed(deps, current, error, createdHere, () => lease!.release());
-        throw error;
-      }
-      held(current);
-      begun = true;
-      holding.resolve();
-    } else {
-      // The same plan as a dry run's: a new session's backend needs nothing of its record.
-      planned = await plan(turn, undefined);
-    }
-    /** Makes a new session's record (once) and holds it. */
-    const hold = (create: () => Promise<SessionRecord>) => {
-      if (begun) return holding.promise;
-      begun = true;
-      (async () => {
-        const record = await create();
-        started = current = record;
-        lease = await store.acquireLease(record.id, leaseOptions);
-        held(current);
-        // The record is made: price table meanwhile (it holds the event loop for a while).
-        prepareRecordTurn();
-      })().then(holding.resolve, (error) => {
-        // Nothing may run without its record (lock timeout, full disk): stop the backend.
-        stop.abort(new StopRequest("SIGTERM"));
-        holding.reject(error);
-      });
-      return holding.promise;
-    };
-    let early: Promise<void> = Promise.resolve();
-    let outcome: BackendOutcome;
-    let ended = false;
-    let reported = false;
-    const running = run(turn, planned, {
-      signal: options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal,
-      onStart: opening.kind === "new" ? () => void hold(opening.create) : undefined,
-      onEvent(event) {
-        deliver(event);
-        if (event.type !== "init" || reported) return;
-        if (current && event.backend_session_id === current.backend_session_id) return;
-        reported = true;
-        const backendId = event.backend_session_id;
-        // The backend's id makes the session resumable: saved as soon as the record exists, so
-        // a crash or a signal mid-turn still leaves a resumable session. Best effort: the final
-        // save writes it too.
-        early = early.then(async () => {
-          await holding.promise;
-          // Already over (a quick backend, or one that outran the record): the final save,
-          // next, writes the id.
-          if (ended) return;
-          current = await store.update(current!.id, (r) => activate(r, backendId, event.model));
-        }).catch(() => {});
-      },
-    });
-    // The backend process has started (spawning is synchronous): price table meanwhile.
-    if (opening.kind === "existing") prepareRecordTurn();
-    try {
-      outcome = await running;
-      ended = true;
-    } catch (error) {
-      // A new session's record is begun only once its backend has started: never, here.
-      if (!begun) holding.reject(error);
-      await holding.promise.catch(() => {});
-      await early;
-      if (current) {
-        await startFailed(deps, current, error, createdHere, async () => await lease?.release());
-      }
-      throw error;
-    }
-    // A turn stopped before its backend started (Ctrl-C at once) is recorded all the same.
-    if (opening.kind === "new") await hold(opening.create);
-    await holding.promise;
-    await early;
-    return await saveTurn(turn, current!, started!, planned, outcome);
-  } finally {
-    await lease?.release();
-  }
-}
-
-/** Saves a session turn's outcome (the lease held), records it in the history, reports. */
-async function saveTurn(
+async function sessionTurn(
   turn: Turn,
-  held: SessionRecord,
-  started: SessionRecord,
-  planned: TurnPlan,
-  outcome: BackendOutcome,
+  created: SessionRecord,
+  createdHere: boolean,
 ): Promise<TurnReport> {
   const { deps, backend } = turn;
   const { store } = deps;
-  const id = held.id;
-  let current = held;
-  const backendId = outcome.result.backendSessionId ?? current.backend_session_id;
-  let unsaved = false;
-  if (backendId && backend.afterTurn) {
-    const after = await backend.afterTurn(turn.context, backendId).catch((error) => ({
-      saved: true,
-      warning: `Could not tidy up ${backend.label}'s files: ${errorMessage(error)}`,
-    }));
-    if (after.warning) deps.warn(after.warning);
-    unsaved = !after.saved && !started.backend_session_id;
-  }
-  const model = planned.request.model ??
-    (current.model ? undefined : await defaultModel(turn));
-  let usage: TokenUsage = emptyUsage();
-  let saveError: ClinvkError | undefined;
+  const id = created.id;
+  const lease = await store.acquireLease(id, {
+    wait: turn.options.wait ?? false,
+    command: `clinvk (${backend.name})`,
+  });
+  let current = created;
   try {
-    current = await store.update(id, (r) => {
-      const next = finished(r, {
+    // Another process may have run a turn meanwhile (with --wait): plan from the record as it is.
+    current = await refreshPendingFork(store, await store.get(id) ?? created);
+    const started = current;
+    let planned: TurnPlan;
+    let outcome: BackendOutcome;
+    let early: Promise<void> = Promise.resolve();
+    try {
+      planned = await plan(turn, current);
+      if (planned.copyForkOf !== undefined) {
+        const copyId = await backend.copyFork!(turn.context, planned.copyForkOf);
+        current = await store.update(id, (r) => activate(r, copyId));
+        planned = await withForkCopy(planned, copyId, turn.context);
+      } else if (current.backend_session_id) {
+        // Resuming a completed or failed session makes it active again while the turn runs.
+        current = await store.update(id, (r) => ({ ...r, status: "active" }));
+      }
+      let reported = false;
+      const running = run(turn, planned, (event) => {
+        if (
+          event.type !== "init" || reported ||
+          event.backend_session_id === current.backend_session_id
+        ) {
+          return;
+        }
+        reported = true;
+        const backendId = event.backend_session_id;
+        // The backend's id makes the session resumable: saved at once, so a crash or a signal
+        // mid-turn still leaves a resumable session. Best effort: the final save writes it too.
+        early = early.then(async () => {
+          current = await store.update(id, (r) => activate(r, backendId, event.model));
+        }).catch(() => {});
+      }, id);
+      // The backend process has started (spawning is synchronous): price table meanwhile.
+      prepareRecordTurn();
+      outcome = await running;
+    } catch (error) {
+      await early;
+      await startFailed(deps, current, error, createdHere, () => lease.release());
+      throw error;
+    }
+    await early;
+    const backendId = outcome.result.backendSessionId ?? current.backend_session_id;
+    let unsaved = false;
+    if (backendId && backend.afterTurn) {
+      const after = await backend.afterTurn(turn.context, backendId).catch((error) => ({
+        saved: true,
+        warning: `Could not tidy up ${backend.label}'s files: ${errorMessage(error)}`,
+      }));
+      if (after.warning) deps.warn(after.warning);
+      unsaved = !after.saved && !started.backend_session_id;
+    }
+    const model = planned.request.model ??
+      (current.model ? undefined : await defaultModel(turn));
+    let usage: TokenUsage = emptyUsage();
+    let saveError: ClinvkError | undefined;
+    try {
+      current = await store.update(id, (r) => {
+        const next = finished(r, {
+          outcome,
+          model,
+          unsaved,
+          prompt: turn.options.prompt,
+          now: deps.platform.clock.now(),
+          storeTokenUsage: deps.config.session.store_token_usage,
+        });
+        usage = next.usage;
+        return next.record;
+      });
+    } catch (error) {
+      saveError = notSaved(id, error);
+      usage = finished(current, {
         outcome,
         model,
         unsaved,
         prompt: turn.options.prompt,
         now: deps.platform.clock.now(),
-        storeTokenUsage: deps.config.session.store_token_usage,
-      });
-      usage = next.usage;
-      return next.record;
-    });
-  } catch (error) {
-    saveError = notSaved(id, error);
-    usage = finished(current, {
-      outcome,
-      model,
-      unsaved,
-      prompt: turn.options.prompt,
-      now: deps.platform.clock.now(),
-      storeTokenUsage: false,
-    }).usage;
+        storeTokenUsage: false,
+      }).usage;
+    }
+    // History, search and usage read this; the lease is still held (issue 12).
+    if (!saveError) await recordTurn(deps, current, planned, outcome, usage);
+    return {
+      sessionId: id,
+      backend: backend.name,
+      backendSessionId: saveError ? backendId ?? null : current.backend_session_id,
+      model: saveError ? outcome.result.model ?? current.model ?? model ?? null : current.model,
+      status: current.status,
+      ...outcomeFields(outcome),
+      usage,
+      argv: [planned.command, ...planned.args],
+      cwd: planned.cwd,
+      ...(saveError ? { saveError } : {}),
+      resumable: !saveError && isResumable(current),
+    };
+  } finally {
+    await lease.release();
   }
-  // History, search and usage read this; the lease is still held (issue 12).
-  if (!saveError) await recordTurn(deps, current, planned, outcome, usage);
-  return {
-    sessionId: id,
-    backend: backend.name,
-    backendSessionId: saveError ? backendId ?? null : current.backend_session_id,
-    model: saveError ? outcome.result.model ?? current.model ?? model ?? null : current.model,
-    status: current.status,
-    ...outcomeFields(outcome),
-    usage,
-    argv: [planned.command, ...planned.args],
-    cwd: planned.cwd,
-    ...(saveError ? { saveError } : {}),
-    resumable: !saveError && isResumable(current),
-  };
 }
 
-/** What a backend run reports to the turn besides its outcome. */
-interface RunHooks {
-  signal?: AbortSignal;
-  onStart?(): void;
-  onEvent(event: UnifiedEvent): void;
-}
-
-/** Runs the backend with the turn's limits. */
-function run(turn: Turn, planned: TurnPlan, hooks: RunHooks): Promise<BackendOutcome> {
+/** Runs the backend, forwarding its events (with the session id) and `init` to `onInit`. */
+function run(
+  turn: Turn,
+  planned: TurnPlan,
+  onInit: ((event: UnifiedEvent & { type: "init" }) => void) | undefined,
+  sessionId?: string,
+): Promise<BackendOutcome> {
   const { options } = turn;
   return runBackend(turn.deps.platform, planned, {
     timeoutMs: options.timeoutMs || undefined,
     idleTimeoutMs: options.idleTimeoutMs || undefined,
-    signal: hooks.signal,
-    onStart: hooks.onStart,
-    onEvent: hooks.onEvent,
+    signal: options.signal,
+    onEvent(event) {
+      if (event.type === "init") onInit?.(event);
+      options.onEvent?.(event, sessionId);
+    },
   });
 }
 

@@ -3,7 +3,6 @@
  * replay the recorded samples): start failures, a fork created without a prompt, the one fatal error of stream-json, time limits and signals.
  */
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { SpawnError } from "../../src/platform/types.ts";
 import { assertIncludes } from "../support/assert.ts";
 import { inProcess, sample } from "../support/in_process.ts";
@@ -144,51 +143,3 @@ for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143], ["SIGHUP", 129]
     assertIncludes(result.stderr, `resume it with: clinvk resume ${out.session_id}`);
   });
 }
-
-Deno.test("a new session's backend starts before its record is made; when the record cannot be made, the backend is stopped and the turn fails with that error", async () => {
-  await using sb = await inProcess();
-  // Nothing before the backend starts writes to the store; making the record does.
-  await Deno.mkdir(sb.home, { recursive: true });
-  await Deno.writeTextFile(join(sb.home, "sessions"), "not a directory\n");
-  const { stdout } = sample("claude", NEW.claude!);
-  let guard: ReturnType<typeof setTimeout> | undefined;
-  sb.script = () => ({
-    stdout: stdout!.slice(0, 1),
-    hang: true,
-    // Should clinvk not stop it, a SIGHUP does (and fails the test) instead of a hang.
-    onStart: () => guard = setTimeout(() => sb.signal("SIGHUP"), 20_000),
-  });
-  const result = await sb.run(["-b", "claude", "-o", "json", "hello"]);
-  clearTimeout(guard);
-  assert.equal(sb.calls.length, 1);
-  assert.deepEqual(sb.calls[0]!.signals.slice(0, 1), ["SIGTERM"], "the backend's group is stopped");
-  assert.equal(result.stdout, "", "nothing of the unrecorded turn is shown");
-  // The error and exit code of a store that cannot take a record, as before the backend ran.
-  const lines = result.stderr.trim().split("\n");
-  assert.equal(lines.length, 1, result.stderr);
-  assertIncludes(lines[0]!, "sessions is a file, not a directory");
-  assert.equal(result.code, 2);
-  const left = await Array.fromAsync(Deno.readDir(sb.home), (entry) => entry.name);
-  assert.deepEqual(left, ["sessions"], "nothing written");
-});
-
-Deno.test("a new session's backend id, reported while the record is still being made, is saved as soon as the record exists", async () => {
-  await using sb = await inProcess();
-  const { stdout } = sample("claude", NEW.claude!);
-  sb.script = () => ({ stdout: stdout!.slice(0, 1), hang: true });
-  const turn = sb.run(["-b", "claude", "-o", "json", "wait"]);
-  let listed: Json[] = [];
-  for (let i = 0; i < 400 && !listed.some((s) => s.backend_session_id); i++) {
-    await new Promise((resolve) => setTimeout(resolve, 25));
-    const list = await sb.run(["sessions", "list", "--json"]);
-    if (list.code === 0) listed = JSON.parse(list.stdout);
-  }
-  assert.equal(listed.length, 1);
-  assert.equal(listed[0]!.status, "active", "resumable while the backend still works");
-  sb.signal("SIGINT");
-  const result = await turn;
-  assert.equal(result.code, 130, result.stderr);
-  const out = JSON.parse(result.stdout);
-  assert.equal(out.session_id, listed[0]!.id);
-  assert.equal(out.backend_session_id, listed[0]!.backend_session_id);
-});

@@ -974,11 +974,6 @@ Deno.test("runCli() fails with one clear line and loses nothing when the disk is
   await withSandbox(async (sb) => {
     const files = await seed(sb);
     const [first] = [...files.keys()];
-    // A backend that starts (and does nothing): a new session's record is made while it runs.
-    await Deno.writeTextFile(
-      join(sb.home, "config.yaml"),
-      "backends:\n  claude:\n    command: /usr/bin/true\n",
-    );
     let full = true;
     const run = async (args: string[]) => {
       const stdout = capture();
