@@ -125,25 +125,44 @@ export async function runProcess(platform: Platform, run: ProcessRun): Promise<P
   };
   run.signal?.addEventListener("abort", onAbort, { once: true });
 
+  // A line handler that throws (a library caller's event sink) must not leave the backend
+  // running, nor reject a read nobody awaits yet: the group is stopped, the pipes drained,
+  // and the error thrown once the process has ended.
+  let failed: { error: unknown } | undefined;
+  const guarded = (onLine: (line: string) => void) => (line: string) => {
+    if (failed) return;
+    try {
+      onLine(line);
+    } catch (error) {
+      failed = { error };
+      stop({ kind: "abort", reason: error }, "SIGTERM");
+    }
+  };
   let stderr = "";
   const readers: LineReading[] = [
-    readLines(child.stdout, run.onStdoutLine, resetIdle),
-    readLines(child.stderr, (line) => {
-      if (stderr.length < MAX_STDERR_CHARS) stderr += line + "\n";
-      run.onStderrLine?.(line);
-    }, resetIdle),
+    readLines(child.stdout, guarded(run.onStdoutLine), resetIdle),
+    readLines(
+      child.stderr,
+      guarded((line) => {
+        if (stderr.length < MAX_STDERR_CHARS) stderr += line + "\n";
+        run.onStderrLine?.(line);
+      }),
+      resetIdle,
+    ),
   ];
   try {
     const status = await child.status;
     clearTimeout(timeoutTimer);
     clearTimeout(idleTimer);
     // A stopped wrapper may exit before the worker it started has finished its own clean-up:
-    // give that the rest of the grace period. Then whatever the backend left running in its
-    // group (a re-spawned worker, a tool it started) ends with the turn.
+    // give that the rest of the grace period.
     await drain(readers, stopped ? KILL_GRACE_MS : PIPE_DRAIN_MS);
-    child.kill("SIGKILL");
+    if (failed) throw failed.error;
     return { exitCode: status.code, stopped, stderr, durationMs: elapsed() };
   } finally {
+    // Whatever the backend left running in its group (a re-spawned worker, a tool it started)
+    // ends with the turn — also when reading its output failed.
+    child.kill("SIGKILL");
     clearTimeout(timeoutTimer);
     clearTimeout(idleTimer);
     clearTimeout(killTimer);

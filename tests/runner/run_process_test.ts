@@ -138,6 +138,29 @@ Deno.test("runProcess() kills what the backend left running when it exits", asyn
   });
 });
 
+Deno.test("runProcess() stops the group and throws when a line handler throws", async () => {
+  await withDir(async (dir) => {
+    const pidFile = join(dir, "worker.pid");
+    const command = await wrapper(dir, `echo $$ > ${pidFile}; echo first; exec sleep 120`);
+    const bug = new Error("the caller's sink failed");
+    const thrown = await within(
+      30_000,
+      runProcess(platform, {
+        command,
+        args: [],
+        cwd: dir,
+        onStdoutLine: () => {
+          throw bug;
+        },
+      }).then(() => undefined, (error) => error),
+      "the run whose handler threw",
+    );
+    assert.equal(thrown, bug);
+    const worker = await pidFrom(pidFile);
+    assert.equal(await stillRunning(worker), false, `the worker ${worker} outlived the run`);
+  });
+});
+
 Deno.test("runProcess() stops a backend that prints nothing for the idle limit", async () => {
   await withDir(async (dir) => {
     const outcome = await runProcess(platform, {
