@@ -11,9 +11,9 @@
  * waits for the disk, so blocking costs nothing there. Library users (`src/lib.ts`) keep
  * Deno's async calls, which do not block their event loop.
  *
- * Directory listings are read in one go. Files opened through it answer `read`, `write`, `seek`, `stat`, `sync`, `truncate` and
- * `tryLock` synchronously too. Errors are the same `Deno.errors` as the async calls throw,
- * delivered as rejected promises.
+ * Directory listings are read in one go. Files opened through it answer `read`, `write`, `seek`,
+ * `stat`, `sync`, `truncate` and `tryLock` synchronously too. Errors are the same `Deno.errors`
+ * as the async calls throw, delivered as rejected promises.
  * @module
  */
 import type { Fs } from "./types.ts";

@@ -1,7 +1,7 @@
 /**
  * The column values of a session's catalog row, computed from its record alone (no SQL), so
- * that the threads that read session files for a rebuild (`file_looks.ts`) can compute them
- * too and the main thread only inserts.
+ * that the threads that read session files for a rebuild (`session_scan_worker.ts`) can
+ * compute them too and the main thread only inserts.
  * @module
  */
 import { rowTexts } from "./list_item.ts";

@@ -137,7 +137,7 @@ export function searchCatalog(
     db,
     `SELECT ${columns}, bm25(session_fts) AS score, 0 AS turn, session_fts.rowid AS doc
        FROM session_fts CROSS JOIN sessions s ON s.rid = session_fts.rowid
-      WHERE session_fts MATCH ?${extra} ORDER BY score LIMIT ?`,
+      WHERE session_fts MATCH ?${extra} ORDER BY score, s.id LIMIT ?`,
     match,
     ...filterParams,
     fetch,
@@ -147,7 +147,7 @@ export function searchCatalog(
     `SELECT ${columns}, bm25(turn_fts) AS score, t.n AS turn, turn_fts.rowid AS doc
        FROM turn_fts CROSS JOIN turns t ON t.rid = turn_fts.rowid
        CROSS JOIN sessions s ON s.id = t.session_id
-      WHERE turn_fts MATCH ?${extra} ORDER BY score LIMIT ?`,
+      WHERE turn_fts MATCH ?${extra} ORDER BY score, s.id, t.n LIMIT ?`,
     match,
     ...filterParams,
     fetch,
@@ -158,7 +158,10 @@ export function searchCatalog(
     if (!prior || hit.score < prior.score) best.set(hit.id, hit);
   }
   const top = [...best.values()]
-    .sort((a, b) => a.score - b.score || b.last_used_ms - a.last_used_ms)
+    .sort((a, b) =>
+      a.score - b.score || b.last_used_ms - a.last_used_ms ||
+      (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+    )
     .slice(0, limit);
   return top.map((row) => {
     const text = row.turn > 0

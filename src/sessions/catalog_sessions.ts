@@ -126,12 +126,14 @@ export function bulkLoad(db: SqliteDatabase, seq: number, fts: boolean): void {
   db.exec("DROP INDEX IF EXISTS sessions_id; DROP INDEX IF EXISTS sessions_recent");
   db.exec(`PRAGMA cache_size = ${BULK_CACHE}`);
   try {
-    // By `last_used_ms` only: the order of the pages, not of the listing (that is the index's).
+    // The order of the pages, not of the listing (that is the index's) — with ties broken by
+    // creation and id, so that a rebuild of the same files numbers the rows the same way
+    // whatever order the threads delivered them in.
     run(
       db,
       `INSERT INTO sessions (${COLUMNS}) SELECT ${
         SESSION_COLUMNS.slice(0, -1).join(", ")
-      }, ? FROM temp.session_staging ORDER BY last_used_ms`,
+      }, ? FROM temp.session_staging ORDER BY last_used_ms, created_ms, id`,
       seq,
     );
     db.exec(SESSION_INDEXES);
@@ -152,9 +154,12 @@ export function noSessionRows(db: SqliteDatabase): boolean {
   return one(db, "SELECT 1 AS found FROM sessions LIMIT 1") === undefined;
 }
 
-/** About how many sessions the catalog has (cheap: the highest row number). */
+/**
+ * How many sessions the catalog has. Counted (1.6 ms at 100,000 with a cold cache, measured),
+ * not the highest row number, which stays high after sessions are removed.
+ */
 export function sessionCount(db: SqliteDatabase): number {
-  return one<{ n: number | null }>(db, "SELECT max(rid) AS n FROM sessions")?.n ?? 0;
+  return one<{ n: number }>(db, "SELECT count(*) AS n FROM sessions")?.n ?? 0;
 }
 
 /** Removes a session's row and search document (its turns stay until their journal goes). */

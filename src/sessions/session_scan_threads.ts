@@ -11,9 +11,11 @@
  * joined in the names' order, so the answer is the one a single thread gives. While the
  * workers take their first slices, this thread reads the catalog's stamps. A worker that
  * cannot start, fails or is denied a permission leaves its slices to this thread, which does
- * them (or reports the failure) exactly as without threads. Small stores do not pay for
- * starting a thread (~25 ms of this thread, more of its own). Measured: two threads do this
- * work about 1.3× as fast as one, not 2× (docs/performance.md).
+ * them (or reports the failure) exactly as without threads; one that never answers is not
+ * waited for once no slice is left to claim, or only briefly if it claimed one. Threads are
+ * used only when the worker module is a local file (a checkout or a compiled binary). Small
+ * stores do not pay for starting a thread (~25 ms of this thread, more of its own). Measured:
+ * two threads do this work about 1.3× as fast as one, not 2× (docs/performance.md).
  * @module
  */
 import type { Threads } from "../platform/threads.ts";
@@ -35,13 +37,30 @@ const SLICE = { look: 2_000, read: 400 } as const;
 /** Worker threads at most (beside this one): the work is bound by cores, then the disk. */
 const MAX_WORKERS = 3;
 
-/** The worker module (in `src/worker_modules.ts`, so that `deno compile` includes it). */
+/**
+ * The worker module (in `src/worker_modules.ts`, so that `deno compile` includes it). Threads
+ * are used only when it is a local file (a checkout, or a compiled binary): loaded from
+ * elsewhere (`deno run jsr:…`, perhaps offline) a worker that fails to load makes Deno print
+ * an error on stderr that no handler can keep back.
+ */
 const WORKER_URL = new URL("./session_scan_worker.ts", import.meta.url);
+
+/**
+ * How long a scan waits, once no slice is left to claim, for a worker that claimed one and
+ * has not answered: a slice takes some 20 ms, so a worker silent this long is stuck (or the
+ * machine is); it is stopped and its slices are done on this thread.
+ */
+const WORKER_WAIT_MS = 2_000;
+
+/** Whether workers can be started from `url` without risk of Deno printing a load failure. */
+export function workersUsable(url: URL): boolean {
+  return url.protocol === "file:";
+}
 
 /** How many workers to start for `count` files (0: all on this thread). */
 function workersFor(ctx: StoreContext, count: number, read?: ScanRead, alone = false): number {
   const threads = ctx.threads;
-  if (!threads || threads.cores < 2 || count === 0) return 0;
+  if (!threads || threads.cores < 2 || count === 0 || !workersUsable(WORKER_URL)) return 0;
   if (count < (ctx.scanTuning?.threadsFrom ?? THREADS_FROM[read ? "read" : "look"])) return 0;
   // A thread per core, this one's included unless it has work of its own meanwhile.
   return Math.min(alone ? threads.cores : threads.cores - 1, MAX_WORKERS);
@@ -58,7 +77,7 @@ export interface DirectoryScanOptions<L extends SessionDirListing, B> {
   beside: () => B;
   /**
    * Takes each slice's scan as soon as it is done, in any order (a rebuild stores the rows of
-   * each while the threads read on); this thread then leaves the slices to the workers.
+   * each while the threads read on); this thread takes slices too, between the workers'.
    */
   onPart?: (part: SessionScan) => void;
 }
@@ -77,9 +96,12 @@ export async function scanDirectory<L extends SessionDirListing, B>(
   let crew = startWorkers(ctx.threads, workersFor(ctx, options.expected, read, !!onPart));
   try {
     const listed = await options.list();
-    if (crew.length === 0) {
-      crew = startWorkers(ctx.threads, workersFor(ctx, listed.names.length, read, !!onPart));
-    }
+    // `expected` may be far off (the catalog's count after many removals): the listing decides.
+    const wanted = workersFor(ctx, listed.names.length, read, !!onPart);
+    if (wanted === 0) {
+      for (const worker of crew) worker.stop();
+      crew = [];
+    } else if (crew.length === 0) crew = startWorkers(ctx.threads, wanted);
     let beside: B | undefined;
     const scan = await scanNames(ctx, dir, listed.names, read, crew, {
       beside: () => beside = options.beside(),
@@ -108,7 +130,8 @@ export async function scanFiles(
 
 /**
  * Scans `names` with `crew` and this thread, which first runs `beside` (its own work, done
- * while the workers start on the slices) and takes slices too unless they go to `onPart`.
+ * while the workers start on the slices) and then takes slices too. Once none is left to
+ * claim it waits only for slices a worker claimed, and not for ever (`WORKER_WAIT_MS`).
  */
 async function scanNames(
   ctx: StoreContext,
@@ -129,11 +152,7 @@ async function scanNames(
       failure = { error };
     }
   });
-  const here = async (part: readonly string[]) => {
-    const scan = await scanSessionFiles(ctx.fs, dir, part, read);
-    onPart?.(scan);
-    return scan;
-  };
+  const here = (part: readonly string[]) => scanSessionFiles(ctx.fs, dir, part, read);
   const done = (scan: SessionScan) => {
     if (failure) throw failure.error;
     return scan;
@@ -141,24 +160,57 @@ async function scanNames(
   const working = crew.filter((worker) => worker.alive);
   if (working.length === 0 || names.length === 0) {
     hooks.beside?.();
-    return done(await here(names));
+    const scan = await here(names);
+    onPart?.(scan);
+    return done(scan);
   }
   const slice = Math.min(SLICE[read ? "read" : "look"], Math.ceil(names.length / 4));
   const count = Math.ceil(names.length / slice);
   const claims = new Int32Array(new SharedArrayBuffer(4));
   const parts = new Array<SessionScan | undefined>(count);
-  const workers = working.map((worker) =>
-    worker.scan({ dir, names, claims, slice, read }, parts, onPart)
-  );
+  // Each slice is taken once, whoever sends it first (a worker's late answer is dropped).
+  let wake = () => {};
+  const take = (at: number, scan: SessionScan) => {
+    if (parts[at] === undefined) {
+      parts[at] = scan;
+      onPart?.(scan);
+    }
+    wake();
+  };
+  let pending = working.length;
+  for (const worker of working) {
+    worker.scan({ dir, names, claims, slice, read }, take).then(() => {
+      pending--;
+      wake();
+    });
+  }
   hooks.beside?.();
   const sliceOf = (at: number) => names.slice(at * slice, (at + 1) * slice);
   const next = () => Atomics.add(claims, 0, 1);
-  if (!ctx.scanTuning?.threadsOnly && !onPart) {
-    for (let at = next(); at < count; at = next()) parts[at] = await here(sliceOf(at));
+  if (!ctx.scanTuning?.threadsOnly) {
+    for (let at = next(); at < count; at = next()) take(at, await here(sliceOf(at)));
   }
-  await Promise.all(workers);
-  // Slices a worker failed (or died on): here, where a failure is reported as usual.
-  for (let at = 0; at < count; at++) parts[at] ??= await here(sliceOf(at));
+  // The counter is spent: only slices a worker claimed and has not sent are missing. Wait
+  // for them while the workers keep answering, but not for a worker that is stuck.
+  const wait = ctx.scanTuning?.workerWaitMs ?? WORKER_WAIT_MS;
+  const missing = () => parts.includes(undefined);
+  while (pending > 0 && missing()) {
+    const answered = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), wait);
+      wake = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+    });
+    wake = () => {};
+    if (!answered) break;
+  }
+  for (const worker of working) worker.stop();
+  // Slices a worker failed, died on or held too long: here, where a failure is reported as
+  // usual.
+  for (let at = 0; at < count; at++) {
+    if (parts[at] === undefined) take(at, await here(sliceOf(at)));
+  }
   return done(joinScans(parts as SessionScan[]));
 }
 
@@ -166,12 +218,11 @@ async function scanNames(
 interface ScanWorker {
   /** Whether it started and has not failed. */
   readonly alive: boolean;
-  /** Scans slices into `parts` (and `onPart`) until none is left or it fails; never rejects. */
-  scan(
-    request: ScanRequest,
-    parts: (SessionScan | undefined)[],
-    onPart?: (part: SessionScan) => void,
-  ): Promise<void>;
+  /**
+   * Scans slices, giving each to `take`, until none is left or it fails; never rejects (and
+   * never settles if the worker never answers).
+   */
+  scan(request: ScanRequest, take: (at: number, scan: SessionScan) => void): Promise<void>;
   stop(): void;
 }
 
@@ -208,13 +259,12 @@ function startWorker(threads: Threads): ScanWorker | undefined {
     get alive() {
       return alive;
     },
-    scan(request, parts, onPart) {
+    scan(request, take) {
       if (!alive) return Promise.resolve();
       return new Promise((resolve) => {
         onReply = (reply) => {
           if (reply && "scan" in reply) {
-            parts[reply.at] = reply.scan;
-            onPart?.(reply.scan);
+            take(reply.at, reply.scan);
             return;
           }
           // Done, or failed (a slice, or the whole worker): whatever it did not send is redone.

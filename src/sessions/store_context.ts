@@ -15,6 +15,8 @@ export interface ScanTuning {
   threadsFrom?: number;
   /** Leave every slice to the threads (this thread takes only what they fail). */
   threadsOnly?: boolean;
+  /** How long to wait for a worker that holds a slice and does not answer. */
+  workerWaitMs?: number;
 }
 
 /** The store's dependencies and shared state. */

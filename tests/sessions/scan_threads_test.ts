@@ -6,13 +6,19 @@
  */
 import assert from "node:assert/strict";
 import { join, sep } from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import { fileURLToPath } from "node:url";
 import { denoThreads } from "../../src/platform/threads.ts";
 import type { Threads } from "../../src/platform/threads.ts";
 import { syncFs } from "../../src/platform/sync_fs.ts";
 import { scanSessionFiles } from "../../src/sessions/session_scan.ts";
 import type { SessionScan } from "../../src/sessions/session_scan.ts";
-import { scanFiles } from "../../src/sessions/session_scan_threads.ts";
+import {
+  scanDirectory,
+  scanFiles,
+  workersUsable,
+} from "../../src/sessions/session_scan_threads.ts";
+import { listSessionDir } from "../../src/sessions/session_scan.ts";
 import type { ScanTuning, StoreContext } from "../../src/sessions/store_context.ts";
 import { recordJson, SCAN_THREADS_ENV, testStore, writeByHand } from "./helpers.ts";
 
@@ -20,6 +26,44 @@ import { recordJson, SCAN_THREADS_ENV, testStore, writeByHand } from "./helpers.
 const THROWS = "throw new Error('a broken worker (expected by this test)')";
 /** Workers that answer every request with a failure. */
 const FAILS = "onmessage = () => postMessage({ error: 'denied' })";
+
+/** Workers that take the request and never answer. */
+const SILENT = "onmessage = () => {}";
+/** Workers that end themselves on the request, without a word. */
+const CLOSES = "onmessage = () => close()";
+/** Workers whose module never finishes loading. */
+const NEVER_LOADS = "await new Promise(() => {})";
+/** Workers that claim a slice, then never answer. */
+const CLAIMS_AND_HANGS = "onmessage = ({ data }) => { Atomics.add(data.claims, 0, 1); }";
+
+/** This thread's file calls, counted: they show which slices the workers did not do. */
+function countingFs(): { fs: StoreContext["fs"]; calls: () => number } {
+  let calls = 0;
+  const fs = new Proxy(syncFs(), {
+    get(target, key) {
+      const value = Reflect.get(target, key);
+      if (typeof value !== "function") return value;
+      return (...args: unknown[]) => {
+        calls++;
+        return value.apply(target, args);
+      };
+    },
+  });
+  return { fs, calls: () => calls };
+}
+
+/** `work`, or a failure if it has not settled within 30 s (a scan that waits for ever). */
+async function withinLimit<T>(work: Promise<T>, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: still waiting after 30 s`)), 30_000);
+  });
+  try {
+    return await Promise.race([work, limit]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /** Threads that count the workers started; with `module`, workers run that code instead. */
 function countedThreads(module?: string): Threads & { started: () => number } {
@@ -30,15 +74,20 @@ function countedThreads(module?: string): Threads & { started: () => number } {
     start(url) {
       started++;
       if (module === undefined) return real.start(url);
-      return new Worker(`data:application/javascript,${module}`, { type: "module" });
+      const code = encodeURIComponent(module);
+      return new Worker(`data:application/javascript,${code}`, { type: "module" });
     },
     started: () => started,
   };
 }
 
 /** Just what a scan uses of a store context. */
-function context(threads: Threads | undefined, scanTuning?: ScanTuning): StoreContext {
-  return { fs: syncFs(), threads, scanTuning } as unknown as StoreContext;
+function context(
+  threads: Threads | undefined,
+  scanTuning?: ScanTuning,
+  fs: StoreContext["fs"] = syncFs(),
+): StoreContext {
+  return { fs, threads, scanTuning } as unknown as StoreContext;
 }
 
 /** A directory of 40 good sessions and one bad entry of each kind; returns its names. */
@@ -67,22 +116,26 @@ async function scanBothWays(
   names: string[],
   dir: string,
   read: boolean,
-): Promise<{ one: SessionScan; threaded: SessionScan; started: number }> {
+): Promise<{ one: SessionScan; threaded: SessionScan; started: number; here: number }> {
   const options = read ? { fts: true } : undefined;
   const one = await scanSessionFiles(syncFs(), dir + sep, names, options);
   const threads = countedThreads();
-  const ctx = context(threads, { threadsFrom: 1, threadsOnly: true });
-  const threaded = await scanFiles(ctx, dir + sep, names, options);
-  return { one, threaded, started: threads.started() };
+  const here = countingFs();
+  // Waiting long for the worker, so that a slow start on a busy machine is not taken for a
+  // stuck worker (whose slices this thread would redo).
+  const tuning = { threadsFrom: 1, threadsOnly: true, workerWaitMs: 20_000 };
+  const threaded = await scanFiles(context(threads, tuning, here.fs), dir + sep, names, options);
+  return { one, threaded, started: threads.started(), here: here.calls() };
 }
 
 for (const read of [false, true]) {
   Deno.test(`a scan ${read ? "that reads" : "that looks"} on threads finds what one thread finds`, async () => {
     await using sb = await testStore();
     const names = await mixedDir(sb.dir);
-    const { one, threaded, started } = await scanBothWays(names, sb.dir, read);
+    const { one, threaded, started, here } = await scanBothWays(names, sb.dir, read);
     assert.equal(started, 1);
     assert.deepEqual(threaded, one);
+    assert.equal(here, 0, "the worker did every slice (this thread none)");
     // And it is right: 2 gone; 5 bad on sight (directory, links to nothing, to themselves and
     // to a device, too large); read, 5 more (empty, not JSON, not UTF-8, another's id — the
     // link's too); the invalid name is left for the caller to report; 40 rows.
@@ -182,4 +235,104 @@ Deno.test("the store's heal, bad-file and listing suites pass with every scan on
   const output = new TextDecoder().decode(run.stdout) + new TextDecoder().decode(run.stderr);
   assert.equal(run.code, 0, output);
   assert.match(output, /\| \d+ passed \| 0 failed/);
+});
+
+Deno.test("a scan does not wait for a worker that never answers, closes or never loads", async () => {
+  await using sb = await testStore();
+  const names = await mixedDir(sb.dir);
+  const one = await scanSessionFiles(syncFs(), sb.dir + sep, names, { fts: false });
+  for (const module of [SILENT, CLOSES, NEVER_LOADS, CLAIMS_AND_HANGS]) {
+    // This thread helping (it takes every slice the worker did not claim, then waits briefly
+    // only for those the worker claimed), and leaving them all to the worker.
+    for (const threadsOnly of [false, true]) {
+      const threads = countedThreads(module);
+      const ctx = context(threads, { threadsFrom: 1, threadsOnly, workerWaitMs: 50 });
+      const scan = await withinLimit(scanFiles(ctx, sb.dir + sep, names, { fts: false }), module);
+      assert.deepEqual(scan, one, module);
+      assert.equal(threads.started(), 1);
+    }
+  }
+});
+
+Deno.test("a rebuild completes, and equals one without threads, when the workers never answer", async () => {
+  await using sb = await testStore();
+  await mixedDir(sb.dir);
+  const plainJson = await sb.reopen().listJson({});
+  for (const module of [SILENT, CLAIMS_AND_HANGS]) {
+    await Deno.remove(join(sb.dir, ".catalog.db"));
+    const threads = countedThreads(module);
+    const stuck = sb.reopen({ threads, scanTuning: { threadsFrom: 1, workerWaitMs: 50 } });
+    assert.deepEqual(await withinLimit(stuck.listJson({}), module), plainJson);
+    assert.ok(threads.started() >= 1);
+  }
+});
+
+Deno.test("workers started early for a large expected count are stopped if the listing is small", async () => {
+  await using sb = await testStore();
+  const names = await mixedDir(sb.dir);
+  const threads = countedThreads();
+  const here = countingFs();
+  const ctx = context(threads, { threadsFrom: 1_000, threadsOnly: true }, here.fs);
+  let listing = 0;
+  const { listed, scan } = await scanDirectory(ctx, sb.dir + sep, {
+    expected: 100_000,
+    list: async () => {
+      const listed = await listSessionDir(here.fs, sb.dir + sep);
+      listing = here.calls();
+      return listed;
+    },
+    beside: () => undefined,
+  });
+  assert.equal(threads.started(), 1, "started before the listing, for 100,000 expected");
+  assert.equal(scan.kinds.length, listed.names.length);
+  assert.equal(listed.names.length, names.length - 2);
+  // Scanned here after the listing, not by the worker (which threadsOnly would leave them to).
+  assert.ok(here.calls() > listing, "this thread scanned the files");
+});
+
+Deno.test("threads are used only when the worker module is a local file", () => {
+  assert.ok(workersUsable(new URL("file:///opt/clinvk/src/sessions/session_scan_worker.ts")));
+  assert.ok(!workersUsable(new URL("https://jsr.io/@clinvk/cli/1.0.0/src/sessions/x.ts")));
+});
+
+Deno.test("a rebuild numbers tied sessions by creation, then id, whatever the listing order", async () => {
+  await using sb = await testStore();
+  const ids: string[] = [];
+  for (let n = 0; n < 60; n++) {
+    // Ids whose order differs from the directory's (hash) order; all used at the same time.
+    const id = `t${String((n * 37) % 60).padStart(3, "0")}${"abcdef"[n % 6]}zzzzz`;
+    ids.push(id);
+    await writeByHand(sb.dir, `${id}.json`, recordJson(id));
+  }
+  for (const threads of [undefined, countedThreads()]) {
+    const store = sb.reopen({ threads, scanTuning: { threadsFrom: 1 } });
+    await store.list({});
+    const db = new DatabaseSync(join(sb.dir, ".catalog.db"));
+    try {
+      const rows = db.prepare("SELECT id FROM sessions ORDER BY rid").all() as { id: string }[];
+      assert.deepEqual(rows.map((row) => row.id), [...ids].sort());
+    } finally {
+      db.close();
+    }
+    await Deno.remove(join(sb.dir, ".catalog.db"));
+  }
+});
+
+Deno.test("a store that had many sessions and has few starts no thread for a full listing", async () => {
+  await using sb = await testStore();
+  for (let n = 0; n < 30; n++) {
+    const id = `many${String(n).padStart(6, "0")}`;
+    await writeByHand(sb.dir, `${id}.json`, recordJson(id));
+  }
+  const threads = countedThreads();
+  const store = sb.reopen({ threads, scanTuning: { threadsFrom: 20 } });
+  assert.equal((await store.list({})).length, 30);
+  assert.ok(threads.started() >= 1, "30 files, from 20 on: threads");
+  for (let n = 5; n < 30; n++) {
+    await Deno.remove(join(sb.dir, `many${String(n).padStart(6, "0")}.json`));
+  }
+  assert.equal((await store.list({})).length, 5);
+  const before = threads.started();
+  assert.equal((await store.list({})).length, 5);
+  assert.equal(threads.started(), before, "5 sessions left (the catalog's highest row is 30)");
 });
