@@ -158,3 +158,14 @@ Deno.test("usage() sums by time bucket and by backend, model, tag, workdir, sess
     ],
   );
 });
+
+Deno.test("search() breaks ties of score and time by id, whatever order the rows were made in", async () => {
+  await using t = await testStore();
+  const ids = ["tie000000e", "tie000000d", "tie000000c", "tie000000b", "tie000000a"];
+  let next = 0;
+  const store = t.reopen({ newId: () => ids[next++]! });
+  // Made largest id first, at the same instant, with the same words: tied in score and time.
+  for (const _ of ids) await store.create(newSession({ prompt: "same words here" }));
+  const hits = await store.search({ text: "same", limit: 2 });
+  assert.deepEqual(hits.map((hit) => hit.record.id), ["tie000000a", "tie000000b"]);
+});
