@@ -11,8 +11,9 @@
  * that no update was lost.
  * Everything lives in a temp directory that is removed at the end.
  *
- * First (issue 8) start-up and per-turn overhead (`scripts/bench_overhead.ts`), optionally of
- * other checkouts side by side (`--compare DIR,…`, e.g. a worktree of an earlier commit).
+ * First (issue 8) start-up and per-turn overhead (`scripts/bench_overhead.ts`) of this
+ * checkout from its sources and as its bundle (`deno task bundle`), optionally of other
+ * checkouts side by side (`--compare DIR,…`, e.g. a worktree of an earlier commit).
  *
  * Then (issue 10) one `clinvk parallel` of `--run-tasks` tasks at `--run-parallel` on a fake
  * backend that answers after `--run-delay-ms`, against the ideal time, with its peak memory
@@ -34,6 +35,7 @@ import type { SessionRecord } from "../src/sessions/record.ts";
 import { SCHEMA_VERSION } from "../src/sessions/record.ts";
 import { formatTimestamp } from "../src/sessions/time.ts";
 import { benchOverhead, type OverheadFigures } from "./bench_overhead.ts";
+import { buildBundle } from "./bundle.ts";
 import { benchRun, type RunBenchFigure } from "./bench_runs.ts";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
@@ -492,12 +494,20 @@ async function main(): Promise<void> {
     let overhead: OverheadFigures | undefined;
     if (options.suites.has("overhead")) {
       say("start-up and per-turn overhead…");
-      const checkouts = [root, ...options.checkouts];
+      // This checkout from its sources and as its bundle, then the others.
+      const bundle = join(base, "bundle");
+      await buildBundle(bundle);
+      const checkouts = [root, join(bundle, "main.js"), ...options.checkouts];
       overhead = await benchOverhead(join(base, "overhead"), {
         runs: Math.max(options.runs, 11),
         checkouts,
       });
-      const header = ["", ...checkouts.map((dir) => dir === root ? "this checkout" : dir)];
+      const header = [
+        "",
+        ...checkouts.map((dir) =>
+          dir === root ? "this checkout" : dir === checkouts[1] ? "its bundle" : dir
+        ),
+      ];
       const floor = overhead.startup[0]!.medians[0]!;
       console.log(
         "\nStart-up, median of whole processes, interleaved (ratio to `deno eval 0`; target: " +

@@ -13,7 +13,8 @@
  *   does while the backend works (loading the price table) is hidden there.
  *
  * `checkouts` lists the source trees to measure (this one, and e.g. a checkout of an earlier
- * commit for the before/after figures of docs/performance.md).
+ * commit for the before/after figures of docs/performance.md), or a bundle's `main.js`
+ * (`deno task bundle`).
  * @module
  */
 import { join } from "node:path";
@@ -130,18 +131,15 @@ export async function benchOverhead(
       `backends:\n  claude:\n    command: ${command}\n`,
     );
   }
+  // A checkout runs from its sources; a bundle's main.js as it is, without clinvk's deno.json.
+  const program = (checkout: string) =>
+    checkout.endsWith(".js")
+      ? [checkout]
+      : ["--config", join(checkout, "deno.json"), join(checkout, "src", "main.ts")];
   const clinvk = (checkout: string, home: string, args: string[]) => () =>
     time(
       deno,
-      [
-        "run",
-        "--quiet",
-        "--config",
-        join(checkout, "deno.json"),
-        ...permissionFlags(),
-        join(checkout, "src", "main.ts"),
-        ...args,
-      ],
+      ["run", "--quiet", ...permissionFlags(), ...program(checkout), ...args],
       { ...env, CLINVK_HOME: home },
       work,
     );

@@ -19,6 +19,7 @@ import {
   runtimeDownloadMessage,
   USAGE,
 } from "./compile_plan.ts";
+import { denoExecutable } from "./deno_executable.ts";
 
 const encoder = new TextEncoder();
 
@@ -61,16 +62,6 @@ async function main(args: string[]): Promise<number> {
     if (!ok) return 1;
   }
   return 0;
-}
-
-/**
- * The running deno when this script may run it, else the `deno` on PATH: `--allow-run=deno`
- * grants the PATH entry, which npm installs make a symlink to a different real path.
- */
-function denoExecutable(): string {
-  const self = Deno.execPath();
-  const granted = Deno.permissions.querySync({ name: "run", command: self }).state === "granted";
-  return granted ? self : "deno";
 }
 
 /** Builds one step and writes its checksum; says why on stderr and returns false on failure. */

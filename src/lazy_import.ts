@@ -9,6 +9,7 @@
  * them, so that `deno compile` includes them (scripts/compile_plan.ts).
  * @module
  */
+import { moduleUrl } from "./module_url.ts";
 
 /** Every module loaded through {@linkcode lazyImport}, relative to the repository root. */
 export const LAZY_MODULES = [
@@ -38,6 +39,5 @@ export type LazyModule = typeof LAZY_MODULES[number];
  * ```
  */
 export function lazyImport<T>(path: LazyModule): Promise<T> {
-  const url = new URL(`../${path}`, import.meta.url);
-  return import(url.href);
+  return import(moduleUrl(path).href);
 }

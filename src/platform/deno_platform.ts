@@ -2,6 +2,7 @@
  * The real {@linkcode Platform}, backed by Deno's APIs.
  * @module
  */
+import { BUNDLED } from "../module_url.ts";
 import { denoServerHost } from "./http_server.ts";
 import { killSignal } from "./kill_signal.ts";
 import { syncFs } from "./sync_fs.ts";
@@ -233,11 +234,11 @@ export function denoPlatform(): Platform {
 
 /**
  * The checkout this module belongs to, where `deno task clinvk` starts the task; `undefined`
- * when clinvk does not run from local files (a JSR import, a compiled binary's embedded copy
- * that no task can start in).
+ * when clinvk does not run from local source files (a JSR import, a compiled binary's embedded
+ * copy, the bundle: no task starts those).
  */
 function checkoutDir(): string | undefined {
-  if (!import.meta.url.startsWith("file:")) return undefined;
+  if (BUNDLED || !import.meta.url.startsWith("file:")) return undefined;
   try {
     return Deno.realPathSync(new URL("../../", import.meta.url));
   } catch {

@@ -18,6 +18,7 @@
  * two threads do this work about 1.3× as fast as one, not 2× (docs/performance.md).
  * @module
  */
+import { moduleUrl } from "../module_url.ts";
 import type { Threads } from "../platform/threads.ts";
 import { joinScans, scanSessionFiles } from "./session_scan.ts";
 import type { ScanRead, SessionDirListing, SessionScan } from "./session_scan.ts";
@@ -43,7 +44,7 @@ const MAX_WORKERS = 3;
  * elsewhere (`deno run jsr:…`, perhaps offline) a worker that fails to load makes Deno print
  * an error on stderr that no handler can keep back.
  */
-const WORKER_URL = new URL("./session_scan_worker.ts", import.meta.url);
+const WORKER_URL = moduleUrl("src/sessions/session_scan_worker.ts");
 
 /**
  * How long a scan waits, once no slice is left to claim, for a worker that claimed one and

@@ -55,6 +55,7 @@ Deno.test("clinvk version prepares only the entry point and the version", async 
     "src/errors.ts",
     "src/lazy_import.ts",
     "src/main.ts",
+    "src/module_url.ts",
     "src/output/safe_text.ts",
     "src/version.ts",
   ]);

@@ -19,12 +19,13 @@ export interface ServeProcess {
 export async function startServeProcess(
   sb: Sandbox,
   args: string[] = [],
-  options: { permissions?: string[]; env?: Record<string, string> } = {},
+  options: { permissions?: string[]; env?: Record<string, string>; entry?: string } = {},
 ): Promise<ServeProcess> {
   const child = spawnClinvk(sb.env, ["serve", "--port", "0", ...args], {
     cwd: sb.work,
     permissions: options.permissions,
     env: options.env,
+    entry: options.entry,
   });
   let text = "";
   let announce: (url: string) => void = () => {};

@@ -39,6 +39,8 @@ export interface RunOptions {
   env?: Record<string, string>;
   /** Replaces the permission flags (permission tests). */
   permissions?: string[];
+  /** Runs this program instead of `src/main.ts`: a bundle's `main.js` (`deno task bundle`). */
+  entry?: string;
 }
 
 /** A sandbox with a clinvk home, a work directory (a git repo) and the fakes on PATH. */
@@ -59,10 +61,12 @@ export function clinvkEnv(sandbox: FakeSandbox, home: string): Record<string, st
 
 /**
  * The command line that runs clinvk from source with the documented permissions (or
- * `permissions`): the Deno binary first, for tests that start it through a shell.
+ * `permissions`): the Deno binary first, for tests that start it through a shell. With
+ * `entry` (a bundle's `main.js`) it runs that, as a user would: without clinvk's `deno.json`.
  */
-export function clinvkArgv(permissions: string[] = RUN_PERMISSIONS): string[] {
-  return [Deno.execPath(), "run", "--quiet", "--config", denoJson, ...permissions, mainTs];
+export function clinvkArgv(permissions: string[] = RUN_PERMISSIONS, entry?: string): string[] {
+  const program = entry ? [entry] : ["--config", denoJson, mainTs];
+  return [Deno.execPath(), "run", "--quiet", ...permissions, ...program];
 }
 
 /** Starts clinvk and returns the running process (stdout and stderr piped). */
@@ -71,7 +75,7 @@ export function spawnClinvk(
   args: string[],
   options: RunOptions & { cwd: string },
 ): Deno.ChildProcess {
-  const [deno, ...argv] = clinvkArgv(options.permissions);
+  const [deno, ...argv] = clinvkArgv(options.permissions, options.entry);
   return new Deno.Command(deno!, {
     args: [...argv, ...args],
     cwd: options.cwd,
