@@ -276,6 +276,7 @@ function openStore(
     pid: platform.pid,
     sleep: platform.sleep,
     threads: platform.threads,
+    processes: platform.processes,
     warn,
     lockTimeoutMs: config.session.lock_timeout_seconds * 1000,
   });

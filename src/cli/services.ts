@@ -61,6 +61,7 @@ export function openStore(context: AppContext, config: Config): SessionStore {
     pid: platform.pid,
     sleep: platform.sleep,
     threads: platform.threads,
+    processes: platform.processes,
     warn: (message: string) => warn(context, message),
     lockTimeoutMs: config.session.lock_timeout_seconds * 1000,
   });

@@ -9,6 +9,7 @@ import { syncFs } from "./sync_fs.ts";
 import { resolveExecutable } from "./resolve_executable.ts";
 import { STOP_SIGNALS, stopSignalOf } from "./stop_signals.ts";
 import { openSqlite } from "./sqlite.ts";
+import { psProcessTable } from "./process_table.ts";
 import { denoThreads } from "./threads.ts";
 import {
   type Child,
@@ -229,6 +230,8 @@ export function denoPlatform(): Platform {
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     server: denoServerHost(),
     threads: denoThreads(),
+    // Windows has no process groups (see `spawn`): nothing there to record or stop.
+    ...(GROUPS ? { processes: psProcessTable(Deno.build.os) } : {}),
   };
 }
 

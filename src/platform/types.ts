@@ -104,6 +104,36 @@ export interface Child {
   kill(signal?: ChildSignal): void;
 }
 
+/** A process as the process table shows it. */
+export interface ProcessInfo {
+  /** Its process group. */
+  pgid: number;
+  /**
+   * When it started, to the second (`ps`'s `lstart`, in UTC): what tells it from a later
+   * process that was given the same pid.
+   */
+  start: string;
+}
+
+/**
+ * This machine's processes, as `ps` shows them (Linux and macOS; Deno itself may not read
+ * `/proc` without `--allow-all`); absent on Windows. Every answer is a snapshot: a process may
+ * end, and its pid be given to another, right after. Where `ps` cannot run (not installed,
+ * `--allow-run` limited to the backends) nothing is known.
+ */
+export interface ProcessTable {
+  /** This machine's name: pids mean nothing on another; `undefined` when it cannot be told. */
+  host(): Promise<string | undefined>;
+  /** `pid`'s group and start; `undefined` once it has ended (a zombie counts as ended). */
+  info(pid: number): Promise<ProcessInfo | undefined>;
+  /** The pids of every running process of the process group `pgid`. */
+  groupMembers(pgid: number): Promise<number[]>;
+  /** Whether `pid` was started with `entry` (`NAME=value`) in its environment. */
+  startedWithEnv(pid: number, entry: string): Promise<boolean>;
+  /** Signals every process of the group `pgid`; does nothing once the group is gone. */
+  signalGroup(pgid: number, signal: "SIGTERM" | "SIGKILL"): void;
+}
+
 /** A byte sink such as stdout or stderr. */
 export interface Output {
   write(text: string): void;
@@ -164,4 +194,6 @@ export interface Platform {
   server: ServerHost;
   /** Worker threads (the session store's scans of large stores); absent: none are used. */
   threads?: Threads;
+  /** This machine's processes (not on Windows); absent: backends left behind are not looked for. */
+  processes?: ProcessTable;
 }

@@ -27,6 +27,8 @@ export interface ProcessRun {
    * `StopRequest`; SIGINT for any other reason), then SIGKILL after the grace period.
    */
   signal?: AbortSignal;
+  /** Told the process's pid (its group's id) as soon as it has started; must not throw. */
+  onSpawn?(pid: number): void;
   onStdoutLine(line: string): void;
   onStderrLine?(line: string): void;
 }
@@ -98,6 +100,7 @@ export async function runProcess(platform: Platform, run: ProcessRun): Promise<P
   } catch (error) {
     throw spawnError(error, run);
   }
+  run.onSpawn?.(child.pid);
 
   let stopped: StopCause | undefined;
   let killTimer: ReturnType<typeof setTimeout> | undefined;

@@ -5,7 +5,7 @@
  * calls of one process — at once.
  * @module
  */
-import type { Clock, Fs } from "../platform/types.ts";
+import type { Clock, Fs, ProcessTable } from "../platform/types.ts";
 import type { Threads } from "../platform/threads.ts";
 import { openSqlite } from "../platform/sqlite.ts";
 import type { OpenSqlite, SqliteDatabase } from "../platform/sqlite.ts";
@@ -72,6 +72,8 @@ export interface FileStoreOptions {
   threads?: Threads;
   /** How scans use `threads`; tests use them on small stores. Default: by size. */
   scanTuning?: ScanTuning;
+  /** This machine's processes, to stop backends a killed clinvk left running (see `lease.ts`). */
+  processes?: ProcessTable;
 }
 
 /** Attempts at drawing an id that no file has before giving up (a broken `newId`). */
@@ -164,6 +166,7 @@ export function createFileStore(options: FileStoreOptions): SessionStore {
     lockTimeoutMs,
     threads: options.threads,
     scanTuning: options.scanTuning,
+    processes: options.processes,
     lock: new StoreLock({ fs: options.fs, paths, timeoutMs: lockTimeoutMs, sleep: options.sleep }),
     catalog: new Catalog({
       fs: options.fs,

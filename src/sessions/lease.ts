@@ -4,6 +4,10 @@
  * file records who holds it, for the "in use by" message; it is kept after release (it is the
  * lock's anchor) and removed only with the session. Advisory locks die with their process, so
  * a crash never leaves a stale lease.
+ *
+ * A crash can leave the turn's backend running, though: its process group does not die with
+ * clinvk. So while the backend runs the file also records its group (`recordBackend`), and
+ * whoever takes the lease next stops that group first if it is still there (`left_behind.ts`).
  * @module
  */
 import { ClinvkError, ExitCode } from "../errors.ts";
@@ -15,8 +19,11 @@ import { refuseLink } from "./store_layout.ts";
 import { ensureStoreDirs, leasePath, sessionPath } from "./store_paths.ts";
 import type { LeaseHolder, SessionLease } from "./store_types.ts";
 import { formatTimestamp } from "./time.ts";
+import { backendGroup, stopLeftBehind } from "../runner/left_behind.ts";
 
 const encoder = new TextEncoder();
+/** `Deno.SeekMode.Start`, without touching `Deno` at run time. */
+const SEEK_START: Deno.SeekMode = 0;
 
 /** Reads who holds a lease; `undefined` when the file is empty or unreadable. */
 export async function readLeaseHolder(
@@ -39,18 +46,73 @@ export function describeHolder(holder: LeaseHolder | undefined): string {
   return `process ${holder.pid}${details ? ` (${details})` : ""}`;
 }
 
-function lease(id: string, file: Deno.FsFile): SessionLease {
+/** Replaces the file's content with `holder`. */
+async function writeHolder(file: Deno.FsFile, holder: LeaseHolder): Promise<void> {
+  await file.truncate(0);
+  await file.seek(0, SEEK_START);
+  await file.write(encoder.encode(JSON.stringify(holder) + "\n"));
+}
+
+/** The lease held through `file`; `holder` (as written) is what lets it record a backend. */
+function lease(
+  ctx: StoreContext,
+  id: string,
+  file: Deno.FsFile,
+  holder?: LeaseHolder,
+): SessionLease {
   let released = false;
+  let recorded = false;
+  // Record and release run one after the other: a release never leaves a record behind.
+  let writes = Promise.resolve();
+  const recordBackend = (pid: number, marker: string) => {
+    const processes = ctx.processes;
+    if (released || !processes || !holder) return;
+    writes = writes.then(async () => {
+      const backend = await backendGroup(processes, pid, marker);
+      if (!backend || released) return;
+      await writeHolder(file, { ...holder, backend });
+      recorded = true;
+    }).catch(() => {
+      // Best effort: without the record, only a crash mid-turn would leave the backend running.
+    });
+  };
   const release = async () => {
     if (released) return;
     released = true;
     try {
+      await writes;
+      // The backend's group has ended with the turn (`runProcess`); its pgid may go to anyone.
+      if (recorded && holder) await writeHolder(file, holder).catch(() => {});
       await file.unlock();
     } finally {
       file.close();
     }
   };
-  return { sessionId: id, release, [Symbol.asyncDispose]: release };
+  return { sessionId: id, recordBackend, release, [Symbol.asyncDispose]: release };
+}
+
+/**
+ * Stops the backend that the previous holder, now dead, left running (its advisory lock went
+ * with it, its record did not), and says so in one line. Nothing happens while it is held.
+ */
+async function stopPreviousBackend(ctx: StoreContext, id: string): Promise<void> {
+  const previous = await readLeaseHolder(ctx, id);
+  const group = previous?.backend;
+  if (!ctx.processes || !group) return;
+  const found = await stopLeftBehind(ctx.processes, group, ctx.sleep);
+  const holder = describeHolder(previous);
+  if (found.kind === "stopped") {
+    ctx.warn(
+      `Stopped the backend of session ${id} (process group ${group.pgid}${
+        found.killed ? ", killed after it ignored SIGTERM" : ""
+      }) that ${holder} left running when it was killed mid-turn`,
+    );
+  } else if (found.kind === "elsewhere") {
+    ctx.warn(
+      `Session ${id} was last run by ${holder} on ${group.host}, which ended mid-turn: if its ` +
+        `backend still runs there, stop it on ${group.host} with: kill -- -${group.pgid}`,
+    );
+  }
 }
 
 async function openLeaseFile(ctx: StoreContext, id: string): Promise<Deno.FsFile> {
@@ -90,14 +152,14 @@ export async function acquireLease(
   try {
     acquired = await retryWithBackoff(() => file.tryLock(true), timeout, ctx.sleep);
     if (acquired) {
+      await stopPreviousBackend(ctx, id);
       const holder: LeaseHolder = {
         pid: ctx.pid,
         started_at: formatTimestamp(ctx.clock.now()),
         ...(options.command ? { command: options.command } : {}),
       };
-      await file.truncate(0);
-      await file.write(encoder.encode(JSON.stringify(holder) + "\n"));
-      return lease(id, file);
+      await writeHolder(file, holder);
+      return lease(ctx, id, file, holder);
     }
   } finally {
     if (!acquired) file.close();
@@ -134,7 +196,17 @@ export async function tryLease(
     if (isNotFound(error)) return { inUse: false, lease: undefined };
     throw error;
   }
-  if (await file.tryLock(true)) return { inUse: false, lease: lease(id, file) };
+  if (await file.tryLock(true)) {
+    try {
+      // The session is about to go: a backend left running in it must not outlive it.
+      await stopPreviousBackend(ctx, id);
+    } catch (error) {
+      await file.unlock().catch(() => {});
+      file.close();
+      throw error;
+    }
+    return { inUse: false, lease: lease(ctx, id, file) };
+  }
   file.close();
   return { inUse: true };
 }

@@ -3,7 +3,7 @@
  * catalog and the once-per-file bad-file reporter.
  * @module
  */
-import type { Clock, Fs } from "../platform/types.ts";
+import type { Clock, Fs, ProcessTable } from "../platform/types.ts";
 import type { Catalog } from "./catalog.ts";
 import type { StoreLock } from "./store_lock.ts";
 import type { StorePaths } from "./store_paths.ts";
@@ -32,6 +32,8 @@ export interface StoreContext {
   lockTimeoutMs: number;
   /** Worker threads for scans of many session files; without them, all on this thread. */
   threads?: Threads;
+  /** This machine's processes: backends a dead lease holder left running are stopped. */
+  processes?: ProcessTable;
   scanTuning?: ScanTuning;
   /** Draws a candidate id (checked against existing files by `create`). */
   newId: () => string;

@@ -5,6 +5,7 @@
  */
 import type { BackendName, TokenUsage } from "../backends/types.ts";
 import type { SessionRecord, SessionStatus, TurnMetadata } from "./record.ts";
+import type { BackendGroup } from "../runner/left_behind.ts";
 
 /**
  * What a table of sessions shows of each (`sessions list`, `sessions clean`): a record has all
@@ -54,6 +55,13 @@ export interface BadFile {
 /** Proof that this process is the one writer of a session; release it when the turn ends. */
 export interface SessionLease extends AsyncDisposable {
   readonly sessionId: string;
+  /**
+   * Records in the lease file that the turn's backend runs as `pid` (in a group of its own),
+   * started with `CLINVK_TURN=<marker>`: should this process die mid-turn, the next one to
+   * take the lease stops it. Best effort, and nothing where processes cannot be told apart;
+   * `release` waits for it and removes the record.
+   */
+  recordBackend(pid: number, marker: string): void;
   release(): Promise<void>;
 }
 
@@ -62,6 +70,8 @@ export interface LeaseHolder {
   pid: number;
   started_at: string;
   command?: string;
+  /** Where the turn's backend runs, while it may run. */
+  backend?: BackendGroup;
 }
 
 /** Why a turn failed: the backend said so, the timeout stopped it, or it was interrupted. */

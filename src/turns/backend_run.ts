@@ -16,6 +16,10 @@ export interface RunOptions {
   timeoutMs?: number;
   idleTimeoutMs?: number;
   signal?: AbortSignal;
+  /** Variables the backend gets on top of the plan's. */
+  env?: Record<string, string>;
+  /** Told the backend's pid (its process group's id) once it has started; must not throw. */
+  onSpawn?(pid: number): void;
   /**
    * Receives every unified event as soon as it is parsed. A failed turn reports exactly one
    * fatal `error` event (the backend's own, or one made here).
@@ -69,10 +73,11 @@ export async function runBackend(
       command: plan.command,
       args: plan.args,
       cwd: plan.cwd,
-      env: plan.env,
+      env: options.env ? { ...plan.env, ...options.env } : plan.env,
       timeoutMs: options.timeoutMs,
       idleTimeoutMs: options.idleTimeoutMs,
       signal: options.signal,
+      onSpawn: options.onSpawn,
       onStdoutLine(line) {
         for (const event of parser.push(line)) emit(event);
       },

@@ -18,8 +18,14 @@ import { ClinvkError, diskErrorHint, ExitCode } from "../errors.ts";
 import { errorMessage } from "../platform/fs_errors.ts";
 import type { Platform } from "../platform/types.ts";
 import { isResumable, type SessionRecord, type SessionStatus } from "../sessions/record.ts";
-import type { SessionStore } from "../sessions/store_types.ts";
-import { backendNotFound, type BackendOutcome, runBackend } from "./backend_run.ts";
+import type { SessionLease, SessionStore } from "../sessions/store_types.ts";
+import { TURN_MARKER_VAR } from "../runner/left_behind.ts";
+import {
+  backendNotFound,
+  type BackendOutcome,
+  runBackend,
+  type RunOptions,
+} from "./backend_run.ts";
 import { backendContext } from "./context.ts";
 import { activate, createSessionRecord, finished, refreshPendingFork } from "./lifecycle.ts";
 import { cannotFork, planTurn, type TurnPlan, withForkCopy } from "./plan.ts";
@@ -437,7 +443,7 @@ async function sessionTurn(
         early = early.then(async () => {
           current = await store.update(id, (r) => activate(r, backendId, event.model));
         }).catch(() => {});
-      }, id);
+      }, { id, lease });
       // The backend process has started (spawning is synchronous): price table meanwhile.
       prepareRecordTurn();
       outcome = await running;
@@ -510,18 +516,32 @@ function run(
   turn: Turn,
   planned: TurnPlan,
   onInit: ((event: UnifiedEvent & { type: "init" }) => void) | undefined,
-  sessionId?: string,
+  session?: { id: string; lease: SessionLease },
 ): Promise<BackendOutcome> {
   const { options } = turn;
   return runBackend(turn.deps.platform, planned, {
     timeoutMs: options.timeoutMs || undefined,
     idleTimeoutMs: options.idleTimeoutMs || undefined,
     signal: options.signal,
+    ...(session ? watchedByLease(session.lease) : {}),
     onEvent(event) {
       if (event.type === "init") onInit?.(event);
-      options.onEvent?.(event, sessionId);
+      options.onEvent?.(event, session?.id);
     },
   });
+}
+
+/**
+ * Has the backend recorded in the session's lease: should this process be killed mid-turn, the
+ * next one to take the lease stops it (`left_behind.ts`). An ephemeral turn has no lease, and
+ * leaves nothing behind to record it in.
+ */
+function watchedByLease(lease: SessionLease): Pick<RunOptions, "env" | "onSpawn"> {
+  const marker = crypto.randomUUID();
+  return {
+    env: { [TURN_MARKER_VAR]: marker },
+    onSpawn: (pid) => lease.recordBackend(pid, marker),
+  };
 }
 
 function outcomeFields(outcome: BackendOutcome) {

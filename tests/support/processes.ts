@@ -3,13 +3,19 @@
  * @module
  */
 
-/** Whether `pid` runs now (Linux: /proc; a zombie waiting to be reaped does not count). */
+/**
+ * Whether `pid` runs now (a zombie waiting to be reaped does not count). Asks `ps`: Deno reads
+ * nothing under `/proc` without `--allow-all`, so reading `/proc/<pid>/stat` here always failed
+ * and every process looked gone.
+ */
 export function isRunning(pid: number): boolean {
-  try {
-    return !/^\d+ \(.*\) [ZX]/.test(Deno.readTextFileSync(`/proc/${pid}/stat`));
-  } catch {
-    return false;
-  }
+  const { success, stdout } = new Deno.Command("ps", {
+    args: ["-o", "stat=", "-p", String(pid)],
+    stdout: "piped",
+    stderr: "null",
+  }).outputSync();
+  const stat = new TextDecoder().decode(stdout).trim();
+  return success && stat !== "" && !/^[ZX]/.test(stat);
 }
 
 /** Whether `pid` still runs a moment later (a killed process takes a few ms to go). */

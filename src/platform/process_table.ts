@@ -1,0 +1,77 @@
+/**
+ * This machine's process table, from `ps` (procps on Linux, BSD `ps` on macOS): what clinvk
+ * needs to find a backend that the clinvk running it left behind (killed with SIGKILL, by the
+ * OOM killer, by a CI runner) and to tell it from an unrelated process that was later given
+ * the same pid. `ps` and not `/proc`: Deno reads nothing under `/proc` without `--allow-all`,
+ * and `ps` also exists on macOS; it runs under the `--allow-run` clinvk has for the backends.
+ * @module
+ */
+import type { ProcessInfo, ProcessTable } from "./types.ts";
+
+const decoder = new TextDecoder();
+
+/** Runs `program` with `args`; its stdout, or `undefined` when it failed or could not run. */
+async function query(program: string, args: string[]): Promise<string | undefined> {
+  try {
+    const { success, stdout } = await new Deno.Command(program, {
+      args,
+      // Start times in one fixed form, whatever the user's locale and time zone.
+      env: { LC_ALL: "C", TZ: "UTC" },
+      stdin: "null",
+      stdout: "piped",
+      stderr: "null",
+    }).output();
+    return success ? decoder.decode(stdout) : undefined;
+  } catch {
+    // Not installed, or not allowed by a narrower --allow-run.
+    return undefined;
+  }
+}
+
+/** A zombie (Z) or dead (X) process runs nothing any more; only its parent's wait is missing. */
+const ended = (stat: string | undefined) => stat === undefined || /^[ZX]/.test(stat);
+
+/**
+ * Parses a `ps -o pgid=,stat=,lstart=` line, e.g. `4242 S+   Tue Dec  1 18:16:12 2026`;
+ * `undefined` for a process that has ended or a line of another shape.
+ */
+export function parseInfoLine(line: string): ProcessInfo | undefined {
+  const [pgid, stat, ...start] = line.trim().split(/\s+/);
+  const group = Number(pgid);
+  if (!Number.isSafeInteger(group) || group <= 0 || ended(stat) || start.length < 5) {
+    return undefined;
+  }
+  return { pgid: group, start: start.join(" ") };
+}
+
+/** The process table of this machine (Linux, macOS and other systems with a POSIX `ps`). */
+export function psProcessTable(os: typeof Deno.build.os): ProcessTable {
+  let host: Promise<string | undefined> | undefined;
+  return {
+    host: () => host ??= query("uname", ["-n"]).then((name) => name?.trim() || undefined),
+    async info(pid) {
+      const line = await query("ps", ["-o", "pgid=,stat=,lstart=", "-p", String(pid)]);
+      return line === undefined ? undefined : parseInfoLine(line);
+    },
+    async groupMembers(pgid) {
+      const table = await query("ps", ["-A", "-o", "pid=,pgid=,stat="]) ?? "";
+      return table.split("\n").flatMap((line) => {
+        const [pid, group, stat] = line.trim().split(/\s+/);
+        return Number(group) === pgid && !ended(stat) ? [Number(pid)] : [];
+      });
+    },
+    async startedWithEnv(pid, entry) {
+      // The command line followed by the environment it was started with, space-separated.
+      const shown = os === "darwin" ? ["-E", "-ww"] : ["eww"];
+      const line = await query("ps", [...shown, "-o", "command=", "-p", String(pid)]);
+      return line?.trim().split(/\s+/).includes(entry) ?? false;
+    },
+    signalGroup(pgid, signal) {
+      try {
+        Deno.kill(-pgid, signal);
+      } catch {
+        // The group is gone already.
+      }
+    },
+  };
+}
