@@ -35,7 +35,8 @@ export const PERMISSIONS: readonly Permission[] = [
   },
   {
     flag: "--allow-run",
-    why: "the backend CLIs (`claude`, `codex`, `gemini`, or `backends.<name>.command`); for " +
+    why: "the backend CLIs (`claude`, `codex`, `gemini`, or `backends.<name>.command`), signals " +
+      "to their process groups, `ps` and `uname` (a backend a killed clinvk left running); for " +
       "runs also `git` (worktrees) and `sh` (a task's `check`)",
   },
   {

@@ -113,8 +113,17 @@ function signalGroup(child: Deno.ChildProcess, requested: ChildSignal): void {
   const signal = killSignal(Deno.build.os, requested);
   if (signal === undefined) return;
   try {
-    if (GROUPS) Deno.kill(-child.pid, signal);
-    else child.kill(signal);
+    if (GROUPS) {
+      try {
+        Deno.kill(-child.pid, signal);
+        return;
+      } catch (error) {
+        // Under a narrower `--allow-run=claude,…` Deno signals only the processes it started:
+        // then at least the backend itself is reached.
+        if (!(error instanceof Deno.errors.NotCapable)) throw error;
+      }
+    }
+    child.kill(signal);
   } catch {
     // The group (or the process) is already gone.
   }

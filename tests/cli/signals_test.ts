@@ -9,7 +9,13 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fakeBinDir, readFakeLog } from "../fixtures/fake_backends.ts";
 import { assertIncludes } from "../support/assert.ts";
-import { clinvkEnv, type Sandbox, spawnClinvk, withSandbox } from "../support/clinvk.ts";
+import {
+  clinvkEnv,
+  RUN_PERMISSIONS,
+  type Sandbox,
+  spawnClinvk,
+  withSandbox,
+} from "../support/clinvk.ts";
 import { stillRunning } from "../support/processes.ts";
 
 type Json = Record<string, unknown>;
@@ -97,5 +103,36 @@ Deno.test("--timeout stops a backend behind a wrapper script that does not exec 
     assert.equal(result.code, 124, result.stderr);
     const [call] = await readFakeLog(sb.log);
     assert.equal(await stillRunning(call!.pid), false, "the wrapped backend outlived the turn");
+  });
+});
+
+Deno.test("--timeout stops the backend under a narrower --allow-run=claude too", async () => {
+  await withSandbox(async (sb) => {
+    // Deno then refuses to signal a process group: the backend itself is signalled instead.
+    // (Before, the backend was never reached and clinvk waited for it for ever: hence the limit.)
+    const permissions = [
+      ...RUN_PERMISSIONS.filter((flag) => flag !== "--allow-run"),
+      "--allow-run=claude",
+    ];
+    const child = spawnClinvk(
+      clinvkEnv(sb, sb.home),
+      ["-b", "claude", "--timeout", "1", "wait [[fake:hang]]"],
+      { cwd: sb.work, permissions },
+    );
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const limit = new Promise<"late">((resolve) =>
+      timer = setTimeout(() => resolve("late"), 60_000)
+    );
+    const ended = await Promise.race([child.status, limit]);
+    clearTimeout(timer);
+    const [call] = await readFakeLog(sb.log);
+    if (ended === "late") {
+      child.kill("SIGKILL");
+      if (call) Deno.kill(call.pid, "SIGKILL");
+    }
+    const output = await child.output();
+    assert.notEqual(ended, "late", "clinvk did not stop the backend");
+    assert.equal(output.code, 124, new TextDecoder().decode(output.stderr));
+    assert.equal(await stillRunning(call!.pid), false, "the backend outlived the turn");
   });
 });
