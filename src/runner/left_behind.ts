@@ -73,6 +73,20 @@ async function isRecordedGroup(processes: ProcessTable, group: BackendGroup): Pr
   return false;
 }
 
+/**
+ * Whether the recorded group still runs here (`running`), cannot be looked for because it was
+ * recorded on another machine (`elsewhere`), or is gone (`none`). Sends no signal.
+ */
+export async function findLeftBehind(
+  processes: ProcessTable,
+  group: BackendGroup,
+): Promise<"running" | "elsewhere" | "none"> {
+  const host = await processes.host();
+  if (!host) return "none";
+  if (host !== group.host) return "elsewhere";
+  return await isRecordedGroup(processes, group) ? "running" : "none";
+}
+
 /** Polls until no process of the group runs; `false` when some still does after `ms`. */
 async function ended(
   processes: ProcessTable,
@@ -98,10 +112,8 @@ export async function stopLeftBehind(
   sleep: (ms: number) => Promise<void>,
   graceMs: number = KILL_GRACE_MS,
 ): Promise<LeftBehind> {
-  const host = await processes.host();
-  if (!host) return { kind: "none" };
-  if (host !== group.host) return { kind: "elsewhere" };
-  if (!(await isRecordedGroup(processes, group))) return { kind: "none" };
+  const found = await findLeftBehind(processes, group);
+  if (found !== "running") return { kind: found };
   processes.signalGroup(group.pgid, "SIGTERM");
   if (await ended(processes, group.pgid, sleep, graceMs)) return { kind: "stopped", killed: false };
   // Checked again before the hard kill: a leader with another start time means the group ended

@@ -29,7 +29,7 @@ import type { SessionWrite } from "./catalog_sessions.ts";
 import { runDoctor } from "./doctor.ts";
 import { isNotFound } from "../platform/fs_errors.ts";
 import { generateId, parseIdInput } from "./ids.ts";
-import { acquireLease } from "./lease.ts";
+import { acquireLease, checkLeftBehind } from "./lease.ts";
 import { listSessions, listSessionsJson } from "./list_query.ts";
 import { newRecord } from "./new_record.ts";
 import type { SessionRecord } from "./record.ts";
@@ -242,7 +242,11 @@ export function createFileStore(options: FileStoreOptions): SessionStore {
 
     maybeApplyRetention: (retentionDays) => maybeApplyRetention(ctx, retentionDays),
 
-    doctor: ({ fix }) => runDoctor(ctx, fix),
+    doctor: async ({ fix }) => {
+      const bad = await runDoctor(ctx, fix);
+      await checkLeftBehind(ctx, fix); // Backends killed clinvk processes left running.
+      return bad;
+    },
 
     async appendTurn(id, entry) {
       const key = parseIdInput(id);

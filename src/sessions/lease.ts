@@ -19,7 +19,7 @@ import { refuseLink } from "./store_layout.ts";
 import { ensureStoreDirs, leasePath, sessionPath } from "./store_paths.ts";
 import type { LeaseHolder, SessionLease } from "./store_types.ts";
 import { formatTimestamp } from "./time.ts";
-import { backendGroup, stopLeftBehind } from "../runner/left_behind.ts";
+import { backendGroup, findLeftBehind, stopLeftBehind } from "../runner/left_behind.ts";
 
 const encoder = new TextEncoder();
 /** `Deno.SeekMode.Start`, without touching `Deno` at run time. */
@@ -209,4 +209,49 @@ export async function tryLease(
   }
   file.close();
   return { inUse: true };
+}
+
+/**
+ * For `sessions doctor`: finds the backends that clinvk processes killed mid-turn left running
+ * (recorded in a lease nobody holds) and warns about each; with `fix`, stops them as the next
+ * turn would. Sessions in use are not looked at. Returns how many were found.
+ */
+export async function checkLeftBehind(ctx: StoreContext, fix: boolean): Promise<number> {
+  const processes = ctx.processes;
+  if (!processes) return 0;
+  const ids: string[] = [];
+  try {
+    for await (const entry of ctx.fs.readDir(ctx.paths.leases)) {
+      if (entry.isFile) ids.push(entry.name);
+    }
+  } catch (error) {
+    if (isNotFound(error)) return 0;
+    throw error;
+  }
+  let found = 0;
+  for (const id of ids) {
+    const group = (await readLeaseHolder(ctx, id))?.backend;
+    if (!group || await findLeftBehind(processes, group) !== "running") continue;
+    if (fix) {
+      // Taking the lease stops it, and says so; held by a running turn, it is that turn's.
+      const taken = await tryLease(ctx, id);
+      if (taken.inUse) continue;
+      found++;
+      await taken.lease?.release();
+      continue;
+    }
+    const file = await ctx.fs.open(leasePath(ctx.paths, id), { read: true });
+    try {
+      if (!(await file.tryLock(false))) continue;
+      await file.unlock();
+    } finally {
+      file.close();
+    }
+    found++;
+    ctx.warn(
+      `The backend of session ${id} (process group ${group.pgid}) still runs, left by a ` +
+        `clinvk killed mid-turn: clinvk sessions doctor --fix stops it (so does its next turn)`,
+    );
+  }
+  return found;
 }

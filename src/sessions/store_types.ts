@@ -210,7 +210,10 @@ export interface SessionStore {
   clean(cutoff: Date, options: { dryRun: boolean }): Promise<SessionOverview[]>;
   /** Runs retention if it has not run within the last day (called when a session is created). */
   maybeApplyRetention(retentionDays: number): Promise<void>;
-  /** Lists bad `*.json` files; with `fix`, moves them to `sessions/.corrupt/`. */
+  /**
+   * Lists bad `*.json` files; with `fix`, moves them to `sessions/.corrupt/`. Also warns about
+   * each backend a killed clinvk left running, and with `fix` stops it.
+   */
   doctor(options: { fix: boolean }): Promise<BadFile[]>;
   /**
    * Takes the one-writer lease of a session for the length of a turn. Fails fast with exit 5

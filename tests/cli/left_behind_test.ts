@@ -251,3 +251,42 @@ for (const marked of [true, false]) {
     },
   });
 }
+
+Deno.test({
+  name: "sessions doctor warns about a backend left running, and --fix stops it",
+  ignore: !linux,
+  fn: async () => {
+    await withSandbox(async (sb) => {
+      const first = await sb.json(["-b", "claude", "-o", "json", "first"]);
+      const id = String(first.session_id);
+      const left = stranger();
+      try {
+        const { start } = await statOf(left.pid);
+        await leaseLeftBy(sb, id, { host: await thisHost(), pgid: left.pid, start, marker: "m" });
+        const looked = await sb.run(["sessions", "doctor"]);
+        assert.equal(looked.code, 0, looked.stderr);
+        assertIncludes(
+          looked.stderr,
+          `The backend of session ${id} (process group ${left.pid}) still runs`,
+        );
+        assert.equal(await stillRunning(left.pid), true, "doctor without --fix stopped it");
+        const fixed = await sb.run(["sessions", "doctor", "--fix"]);
+        assert.equal(fixed.code, 0, fixed.stderr);
+        assertIncludes(
+          fixed.stderr,
+          `Stopped the backend of session ${id} (process group ${left.pid})`,
+        );
+        assert.equal((await left.status).signal, "SIGTERM");
+        const again = await sb.run(["sessions", "doctor"]);
+        assert.doesNotMatch(again.stderr, /backend/);
+      } finally {
+        try {
+          left.kill("SIGKILL");
+        } catch {
+          // Stopped already.
+        }
+        await left.status;
+      }
+    });
+  },
+});

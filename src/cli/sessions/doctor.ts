@@ -1,5 +1,6 @@
 /**
- * `clinvk sessions doctor [--fix]`: find session files that are not valid records.
+ * `clinvk sessions doctor [--fix]`: find session files that are not valid records, and
+ * backends that a clinvk killed mid-turn left running (a warning each; `--fix` stops them).
  * @module
  */
 import { buildCommand } from "@stricli/core";
@@ -48,5 +49,8 @@ export const doctorCommand = buildCommand({
       config: configFlag,
     },
   },
-  docs: { brief: "Check every session file; --fix quarantines the bad ones" },
+  docs: {
+    brief: "Check every session file and look for backends a killed clinvk left running; " +
+      "--fix quarantines the bad files and stops those backends",
+  },
 });
