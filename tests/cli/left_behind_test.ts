@@ -77,6 +77,29 @@ function stranger(env: Record<string, string> = {}): Deno.ChildProcess {
     .spawn();
 }
 
+/**
+ * Runs `fn` in a sandbox with a session that has had one turn and a process in a group of its
+ * own (`stranger`), which is killed and waited for afterwards.
+ */
+async function withSessionAndStranger(
+  fn: (sb: Sandbox, id: string, other: Deno.ChildProcess) => Promise<void>,
+): Promise<void> {
+  await withSandbox(async (sb) => {
+    const first = await sb.json(["-b", "claude", "-o", "json", "first"]);
+    const other = stranger();
+    try {
+      await fn(sb, String(first.session_id), other);
+    } finally {
+      try {
+        other.kill("SIGKILL");
+      } catch {
+        // Stopped already.
+      }
+      await other.status;
+    }
+  });
+}
+
 async function thisHost(): Promise<string> {
   const host = await processes.host();
   if (!host) throw new Error("cannot tell this machine");
@@ -96,8 +119,9 @@ Deno.test({
       try {
         const backend = await poll("the backend", async () => (await readFakeLog(sb.log))[1]);
         await poll("the lease to record the backend", async () => {
-          const holder = JSON.parse(await Deno.readTextFile(leaseFile(sb, id)));
-          return holder.backend ? holder : undefined;
+          // Read while being rewritten, the file may be empty for a moment.
+          const text = await Deno.readTextFile(leaseFile(sb, id));
+          return text && JSON.parse(text).backend ? true : undefined;
         });
         group = (await statOf(backend.pid)).pgid;
         assert.notEqual(group, backend.pid, "the wrapper leads the group, the fake runs under it");
@@ -142,60 +166,36 @@ Deno.test({
 Deno.test({
   name: "a recorded pid now used by an unrelated process (another start time) is left alone",
   ignore: !linux,
-  fn: async () => {
-    await withSandbox(async (sb) => {
-      const first = await sb.json(["-b", "claude", "-o", "json", "first"]);
-      const id = String(first.session_id);
-      const other = stranger();
-      try {
-        const host = await thisHost();
-        const { start } = await statOf(other.pid);
-        await leaseLeftBy(sb, id, {
-          host,
-          pgid: other.pid,
-          // The recorded backend started a year earlier: the pid was given to another since.
-          start: start.replace(/\d{4}$/, (year) => String(Number(year) - 1)),
-          marker: "m",
-        });
-        const resumed = await sb.run(["resume", id, "-o", "json", "again"]);
-        assert.equal(resumed.code, 0, resumed.stderr);
-        assert.equal(resumed.stderr, "");
-        assert.equal(await stillRunning(other.pid), true, "an unrelated process was stopped");
-      } finally {
-        other.kill("SIGKILL");
-        await other.status;
-      }
-    });
-  },
+  fn: () =>
+    withSessionAndStranger(async (sb, id, other) => {
+      const { start } = await statOf(other.pid);
+      await leaseLeftBy(sb, id, {
+        host: await thisHost(),
+        pgid: other.pid,
+        // The recorded backend started a year earlier: the pid was given to another since.
+        start: start.replace(/\d{4}$/, (year) => String(Number(year) - 1)),
+        marker: "m",
+      });
+      const resumed = await sb.run(["resume", id, "-o", "json", "again"]);
+      assert.equal(resumed.code, 0, resumed.stderr);
+      assert.equal(resumed.stderr, "");
+      assert.equal(await stillRunning(other.pid), true, "an unrelated process was stopped");
+    }),
 });
 
 Deno.test({
   name: "a group recorded on another machine is left alone, and the user is told where it ran",
   ignore: !linux,
-  fn: async () => {
-    await withSandbox(async (sb) => {
-      const first = await sb.json(["-b", "claude", "-o", "json", "first"]);
-      const id = String(first.session_id);
-      const other = stranger();
-      try {
-        const { start } = await statOf(other.pid);
-        await leaseLeftBy(sb, id, {
-          host: "build-7",
-          pgid: other.pid,
-          start,
-          marker: "m",
-        });
-        const resumed = await sb.run(["resume", id, "-o", "json", "again"]);
-        assert.equal(resumed.code, 0, resumed.stderr);
-        assertIncludes(resumed.stderr, `on build-7, which ended mid-turn`);
-        assertIncludes(resumed.stderr, `kill -- -${other.pid}`);
-        assert.equal(await stillRunning(other.pid), true, "a process of this machine was stopped");
-      } finally {
-        other.kill("SIGKILL");
-        await other.status;
-      }
-    });
-  },
+  fn: () =>
+    withSessionAndStranger(async (sb, id, other) => {
+      const { start } = await statOf(other.pid);
+      await leaseLeftBy(sb, id, { host: "build-7", pgid: other.pid, start, marker: "m" });
+      const resumed = await sb.run(["resume", id, "-o", "json", "again"]);
+      assert.equal(resumed.code, 0, resumed.stderr);
+      assertIncludes(resumed.stderr, `on build-7, which ended mid-turn`);
+      assertIncludes(resumed.stderr, `kill -- -${other.pid}`);
+      assert.equal(await stillRunning(other.pid), true, "a process of this machine was stopped");
+    }),
 });
 
 for (const marked of [true, false]) {
@@ -255,38 +255,25 @@ for (const marked of [true, false]) {
 Deno.test({
   name: "sessions doctor warns about a backend left running, and --fix stops it",
   ignore: !linux,
-  fn: async () => {
-    await withSandbox(async (sb) => {
-      const first = await sb.json(["-b", "claude", "-o", "json", "first"]);
-      const id = String(first.session_id);
-      const left = stranger();
-      try {
-        const { start } = await statOf(left.pid);
-        await leaseLeftBy(sb, id, { host: await thisHost(), pgid: left.pid, start, marker: "m" });
-        const looked = await sb.run(["sessions", "doctor"]);
-        assert.equal(looked.code, 0, looked.stderr);
-        assertIncludes(
-          looked.stderr,
-          `The backend of session ${id} (process group ${left.pid}) still runs`,
-        );
-        assert.equal(await stillRunning(left.pid), true, "doctor without --fix stopped it");
-        const fixed = await sb.run(["sessions", "doctor", "--fix"]);
-        assert.equal(fixed.code, 0, fixed.stderr);
-        assertIncludes(
-          fixed.stderr,
-          `Stopped the backend of session ${id} (process group ${left.pid})`,
-        );
-        assert.equal((await left.status).signal, "SIGTERM");
-        const again = await sb.run(["sessions", "doctor"]);
-        assert.doesNotMatch(again.stderr, /backend/);
-      } finally {
-        try {
-          left.kill("SIGKILL");
-        } catch {
-          // Stopped already.
-        }
-        await left.status;
-      }
-    });
-  },
+  fn: () =>
+    withSessionAndStranger(async (sb, id, left) => {
+      const { start } = await statOf(left.pid);
+      await leaseLeftBy(sb, id, { host: await thisHost(), pgid: left.pid, start, marker: "m" });
+      const looked = await sb.run(["sessions", "doctor"]);
+      assert.equal(looked.code, 0, looked.stderr);
+      assertIncludes(
+        looked.stderr,
+        `The backend of session ${id} (process group ${left.pid}) still runs`,
+      );
+      assert.equal(await stillRunning(left.pid), true, "doctor without --fix stopped it");
+      const fixed = await sb.run(["sessions", "doctor", "--fix"]);
+      assert.equal(fixed.code, 0, fixed.stderr);
+      assertIncludes(
+        fixed.stderr,
+        `Stopped the backend of session ${id} (process group ${left.pid})`,
+      );
+      assert.equal((await left.status).signal, "SIGTERM");
+      const again = await sb.run(["sessions", "doctor"]);
+      assert.doesNotMatch(again.stderr, /backend/);
+    }),
 });
