@@ -115,17 +115,18 @@ Deno.test({
       const killed = spawnClinvk(clinvkEnv(sb, sb.home), ["resume", id, "wait [[fake:hang]]"], {
         cwd: sb.work,
       });
-      let group: number | undefined;
+      const seen: { pid: number; start: string }[] = [];
       try {
         const backend = await poll("the backend", async () => (await readFakeLog(sb.log))[1]);
+        const group = (await statOf(backend.pid)).pgid;
+        const members = await processes.groupMembers(group);
+        for (const pid of members) seen.push({ pid, start: (await statOf(pid)).start });
         await poll("the lease to record the backend", async () => {
           // Read while being rewritten, the file may be empty for a moment.
           const text = await Deno.readTextFile(leaseFile(sb, id));
           return text && JSON.parse(text).backend ? true : undefined;
         });
-        group = (await statOf(backend.pid)).pgid;
         assert.notEqual(group, backend.pid, "the wrapper leads the group, the fake runs under it");
-        const members = await processes.groupMembers(group);
         assert.equal(members.length, 3, "wrapper, tool and backend");
         killed.kill("SIGKILL");
         await killed.status;
@@ -151,13 +152,16 @@ Deno.test({
         assert.equal(third.stderr, "");
       } finally {
         // Whatever failed above, no process of the test outlives it.
-        if (group !== undefined) processes.signalGroup(group, "SIGKILL");
         try {
           killed.kill("SIGKILL");
         } catch {
           // Killed already.
         }
         await killed.output();
+        // Only the very processes seen (same pid, same start), never one given the pid since.
+        for (const { pid, start } of seen) {
+          if ((await processes.info(pid))?.start === start) Deno.kill(pid, "SIGKILL");
+        }
       }
     });
   },
