@@ -161,6 +161,11 @@ export async function acquireLease(
       await writeHolder(file, holder);
       return lease(ctx, id, file, holder);
     }
+  } catch (error) {
+    // A failure after the lock was taken (a full disk writing the holder) must not keep it.
+    if (acquired) await file.unlock().catch(() => {});
+    acquired = false;
+    throw error;
   } finally {
     if (!acquired) file.close();
   }
