@@ -179,6 +179,12 @@ export interface ScanOptions {
   sweep?: boolean;
   /** Given each slice's scan as soon as it is done (see `scanDirectory`). */
   onPart?: (part: SessionScan) => void;
+  /**
+   * This thread's own work, done while the threads (if any) look at the files, after the
+   * catalog's stamps are read: a reader prepares its answer here, to be used only if nothing
+   * {@linkcode DirScan.differs} (any lock holds the catalog still meanwhile).
+   */
+  meanwhile?: () => void;
 }
 
 /**
@@ -209,10 +215,14 @@ export async function scanDir(
     read: options.read,
     list,
     // Read meanwhile, while the threads (if any) begin.
-    beside: () => ({
-      stored: storedStamps(db),
-      knownBad: new Map(badRows(db).map((row) => [row.name, row])),
-    }),
+    beside: () => {
+      const known = {
+        stored: storedStamps(db),
+        knownBad: new Map(badRows(db).map((row) => [row.name, row])),
+      };
+      options.meanwhile?.();
+      return known;
+    },
     onPart: options.onPart,
   });
   const { names, temps, stamp } = listed;

@@ -81,9 +81,14 @@ async function afterFullCheck<T>(
   lastTry: boolean,
   answer: () => T,
 ): Promise<T | Retry> {
-  if (!lastTry && (await scanDir(ctx, db)).differs) return RESYNC;
+  // The answer is made while the threads look at the files (on a large store the other core
+  // does most of the looking meanwhile), and dropped if they find a difference.
+  const early: T[] = [];
+  if (!lastTry && (await scanDir(ctx, db, { meanwhile: () => early.push(answer()) })).differs) {
+    return RESYNC;
+  }
   for (const bad of badRows(db)) ctx.reportBad(join(ctx.paths.dir, bad.name), bad.reason);
-  return answer();
+  return early.length > 0 ? early[0]! : answer();
 }
 
 /** Sessions matching `filter`, newest `last_used_at` first, at most `filter.limit`. */
