@@ -95,6 +95,12 @@ export interface Staging {
 const STAGED = [...SESSION_COLUMNS.slice(0, -1), "document"];
 
 /**
+ * Rows one staging statement inserts: a call into SQLite costs about as much as binding a
+ * row's values, so 32 rows a call took a quarter less time than one (measured at 100,000).
+ */
+const STAGED_PER_INSERT = 32;
+
+/**
  * Starts a rebuild's staging table: rows go there as each slice of files is read (in any
  * order, while other threads read on) and into `sessions` at the end, sorted
  * ({@linkcode bulkLoad}). A temporary table: in memory, gone with the connection.
@@ -105,12 +111,24 @@ export function startStaging(db: SqliteDatabase): Staging {
       STAGED.join(", ")
     })`,
   );
-  const insert = db.prepare(
-    `INSERT INTO temp.session_staging VALUES (${STAGED.map(() => "?").join(", ")})`,
-  );
+  const values = `(${STAGED.map(() => "?").join(", ")})`;
+  const insert = (count: number) =>
+    db.prepare(`INSERT INTO temp.session_staging VALUES ${Array(count).fill(values).join(", ")}`);
+  const one = insert(1);
+  const many = insert(STAGED_PER_INSERT);
   return {
     add(rows) {
-      for (const row of rows) insert.run(...row.columns, row.document ?? null);
+      let at = 0;
+      for (; at + STAGED_PER_INSERT <= rows.length; at += STAGED_PER_INSERT) {
+        const params: SqlValue[] = [];
+        for (let k = at; k < at + STAGED_PER_INSERT; k++) {
+          const row = rows[k]!;
+          for (const value of row.columns) params.push(value);
+          params.push(row.document ?? null);
+        }
+        many.run(...params);
+      }
+      for (; at < rows.length; at++) one.run(...rows[at]!.columns, rows[at]!.document ?? null);
     },
   };
 }
