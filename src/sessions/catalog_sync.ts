@@ -50,8 +50,8 @@ import type { BadRow, SessionWrite } from "./catalog_sessions.ts";
 import { isValidId } from "./ids.ts";
 import { readRecord, sameStamp } from "./session_file.ts";
 import type { FileStamp } from "./session_file.ts";
-import { listSessionDir, SCANNED, scannedStamp } from "./session_scan.ts";
-import type { ScanRead, SessionScan } from "./session_scan.ts";
+import { SCANNED, scannedStamp } from "./session_scan.ts";
+import type { ScanRead, SessionDirListing, SessionScan } from "./session_scan.ts";
 import { scanDirectory, scanFiles } from "./session_scan_threads.ts";
 import type { StoreContext } from "./store_context.ts";
 import { sweepTemps } from "./temp_sweep.ts";
@@ -199,14 +199,14 @@ export async function scanDir(
 ): Promise<DirScan> {
   const rereadAll = options.rereadAll ?? false;
   const dir = entryPrefix(ctx.paths.dir);
-  const list = async () => {
+  const list = async (listing: () => Promise<SessionDirListing>) => {
     let stamp = await observeDir(ctx.fs, ctx.paths.dir);
-    let listed = await listSessionDir(ctx.fs, dir);
+    let listed = await listing();
     if (options.sweep && listed.temps.length > 0) {
       // Sweeping changes the directory: list it again, with a stamp taken after it.
       await sweepTemps(ctx, listed.temps);
       stamp = await observeDir(ctx.fs, ctx.paths.dir);
-      listed = await listSessionDir(ctx.fs, dir);
+      listed = await listing();
     }
     return { ...listed, stamp };
   };
@@ -214,15 +214,12 @@ export async function scanDir(
     expected: sessionCount(db),
     read: options.read,
     list,
-    // Read meanwhile, while the threads (if any) begin.
-    beside: () => {
-      const known = {
-        stored: storedStamps(db),
-        knownBad: new Map(badRows(db).map((row) => [row.name, row])),
-      };
-      options.meanwhile?.();
-      return known;
-    },
+    // Read meanwhile, while a thread (if any) lists the directory and the others begin.
+    beside: () => ({
+      stored: storedStamps(db),
+      knownBad: new Map(badRows(db).map((row) => [row.name, row])),
+    }),
+    meanwhile: options.meanwhile,
     onPart: options.onPart,
   });
   const { names, temps, stamp } = listed;

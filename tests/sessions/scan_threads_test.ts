@@ -336,3 +336,62 @@ Deno.test("a store that had many sessions and has few starts no thread for a ful
   assert.equal((await store.list({})).length, 5);
   assert.equal(threads.started(), before, "5 sessions left (the catalog's highest row is 30)");
 });
+
+Deno.test("a worker started early lists the directory while this thread reads the catalog", async () => {
+  await using sb = await testStore();
+  await mixedDir(sb.dir);
+  const threads = countedThreads();
+  const here = countingFs();
+  const order: string[] = [];
+  // Waiting long for the worker: a slow start on a busy machine is not a stuck worker.
+  const tuning = { threadsFrom: 1, threadsOnly: true, workerWaitMs: 20_000 };
+  const { listed, scan, beside } = await scanDirectory(
+    context(threads, tuning, here.fs),
+    sb.dir + sep,
+    {
+      expected: 100_000,
+      list: async (listing) => {
+        const listed = await listing();
+        order.push("listed");
+        return listed;
+      },
+      beside: () => {
+        order.push("beside");
+        return 42;
+      },
+      meanwhile: () => order.push("meanwhile"),
+    },
+  );
+  assert.equal(threads.started(), 1);
+  assert.deepEqual(listed, await listSessionDir(syncFs(), sb.dir + sep));
+  assert.equal(listed.names.length, 51, "40 good files, 11 bad ones");
+  assert.deepEqual(scan, await scanSessionFiles(syncFs(), sb.dir + sep, listed.names));
+  assert.equal(beside, 42);
+  assert.deepEqual(order, ["beside", "listed", "meanwhile"], "beside while the worker listed");
+  assert.equal(here.calls(), 0, "the worker listed and scanned (this thread made no file call)");
+});
+
+Deno.test("a directory listing that a worker fails, or does not answer, is made here", async () => {
+  await using sb = await testStore();
+  await mixedDir(sb.dir);
+  const expected = await listSessionDir(syncFs(), sb.dir + sep);
+  for (const module of [THROWS, FAILS, SILENT, CLOSES, NEVER_LOADS]) {
+    const threads = countedThreads(module);
+    const here = countingFs();
+    const tuning = { threadsFrom: 1, workerWaitMs: 50 };
+    let besides = 0;
+    const { listed, scan } = await withinLimit(
+      scanDirectory(context(threads, tuning, here.fs), sb.dir + sep, {
+        expected: 100_000,
+        list: (listing) => listing(),
+        beside: () => besides++,
+      }),
+      module,
+    );
+    assert.equal(threads.started(), 1, module);
+    assert.deepEqual(listed, expected, module);
+    assert.equal(scan.kinds.length, expected.names.length, module);
+    assert.equal(besides, 1, `${module}: beside once`);
+    assert.ok(here.calls() > 0, `${module}: listed here`);
+  }
+});
