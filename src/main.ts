@@ -68,6 +68,11 @@ if (import.meta.main) {
       write: (text: string) => Deno.stderr.writeSync(new TextEncoder().encode(text)),
     };
     const tree = await commandTree(stderr);
-    Deno.exitCode = tree ? await tree.runCommandLine(Deno.args) : ExitCode.Usage;
+    const code = tree ? await tree.runCommandLine(Deno.args) : ExitCode.Usage;
+    Deno.exitCode = code;
+    // A timed-out wait for the store lock cannot be cancelled and would keep clinvk alive
+    // until the holder lets go (`sessions/lock_wait.ts`); everything else is done by now.
+    // Asked of the tree: in the bundle, `main.ts` has copies of the modules it shares with it.
+    if (tree && tree.strandedLockWaits() > 0) Deno.exit(code);
   }
 }

@@ -51,6 +51,12 @@ export function processExitCode(code: number): number {
   return code < 0 ? ExitCode.BackendFailed : code;
 }
 
+/**
+ * How many timed-out waits for a store lock are still pending: `main.ts` then exits
+ * explicitly, or the process would live until the lock's holder lets go (`lock_wait.ts`).
+ */
+export { strandedLockWaits } from "../sessions/lock_wait.ts";
+
 /** Runs clinvk as the command line does, on the real platform. */
 export function runCommandLine(args: string[]): Promise<number> {
   return runApp(args, commandPlatform());

@@ -29,6 +29,28 @@ export function tempOwner(name: string): number | undefined {
 }
 
 /**
+ * Creates `path` exclusively (mode 0600: `O_EXCL`, so a link planted at its name is never
+ * followed), writes `data`, fsyncs it and returns its stamp. A rename keeps the inode and the
+ * mtime, so this is the stamp the file will have wherever it is renamed to.
+ */
+export async function writeSyncedFile(
+  fs: Fs,
+  path: string,
+  data: Uint8Array,
+): Promise<WrittenFile> {
+  const file = await fs.open(path, { write: true, createNew: true, mode: 0o600 });
+  try {
+    let offset = 0;
+    while (offset < data.length) offset += await file.write(data.subarray(offset));
+    // Without fsync a power loss after the rename can leave a renamed but empty file.
+    await file.sync();
+    return stampOf(await file.stat());
+  } finally {
+    file.close();
+  }
+}
+
+/**
  * Atomically replaces `<dir>/<name>` with `data` (mode 0600) and returns the new file's mtime,
  * size and inode as the file system recorded them. The temp file is created exclusively
  * (`O_EXCL`), so a link planted at its name is never followed, and the rename replaces a
@@ -50,18 +72,7 @@ export async function writeFileAtomic(
   const temp = join(dir, tempName(pid));
   let written: WrittenFile;
   try {
-    const file = await fs.open(temp, { write: true, createNew: true, mode: 0o600 });
-    try {
-      let offset = 0;
-      while (offset < data.length) offset += await file.write(data.subarray(offset));
-      // Without fsync a power loss after the rename can leave a renamed but empty file.
-      await file.sync();
-      const info = await file.stat();
-      // A rename keeps the inode and the mtime: this is the stamp the target will have.
-      written = stampOf(info);
-    } finally {
-      file.close();
-    }
+    written = await writeSyncedFile(fs, temp, data);
     // Windows refuses the rename while another process has the target open; retried there.
     await renameWithRetry(fs, temp, join(dir, name));
   } catch (error) {

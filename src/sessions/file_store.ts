@@ -24,7 +24,8 @@ import {
   turnsOf,
 } from "./turn_catalog.ts";
 import { appendJournal } from "./turn_journal.ts";
-import { commitChanges, markWriting } from "./catalog_sync.ts";
+import { commitChanges } from "./catalog_sync.ts";
+import { startWrite } from "./catalog_write.ts";
 import type { SessionWrite } from "./catalog_sessions.ts";
 import { runDoctor } from "./doctor.ts";
 import { isNotFound } from "../platform/fs_errors.ts";
@@ -34,7 +35,7 @@ import { listSessions, listSessionsJson } from "./list_query.ts";
 import { newRecord } from "./new_record.ts";
 import type { SessionRecord } from "./record.ts";
 import { getSession, readSession, resolveSession } from "./resolve.ts";
-import { cleanSessions, ensureCurrent, maybeApplyRetention } from "./retention.ts";
+import { cleanSessions, maybeApplyRetention } from "./retention.ts";
 import { encodeRecord } from "./session_file.ts";
 import { sessionNotFound, sessionUnreadable } from "./session_errors.ts";
 import { badFileReporter } from "./store_context.ts";
@@ -43,7 +44,8 @@ import { StoreLock } from "./store_lock.ts";
 import { journalPath, leasePath, sessionPath, storePaths } from "./store_paths.ts";
 import { MAX_ANSWER_CHARS } from "./store_types.ts";
 import type { SessionStore, TurnEntry } from "./store_types.ts";
-import { validateRecord } from "./validate_record.ts";
+import { commitStaged, mutated, stageUpdate } from "./staged_update.ts";
+import { UpdateLocks } from "./update_locks.ts";
 
 /** Default wait for the store lock before failing with exit 5. */
 export const DEFAULT_LOCK_TIMEOUT_MS = 30_000;
@@ -107,16 +109,16 @@ async function writing<T>(
   change: (
     db: SqliteDatabase,
   ) => Promise<{ result: T; writes?: SessionWrite[]; deleted?: string[] }>,
+  lockOptions?: { waitMs: number },
 ): Promise<T> {
   return await ctx.lock.with("exclusive", () =>
     withWritableCatalog(ctx, async (db, memory) => {
-      await ensureCurrent(ctx, db, memory);
-      markWriting(db);
+      await startWrite(ctx, db, memory);
       const done = await change(db);
       await commitChanges(ctx, db, { upsert: done.writes ?? [], deleted: done.deleted ?? [] });
       ctx.catalog.sayPending();
       return done.result;
-    }, { quiet: true }));
+    }, { quiet: true }), lockOptions);
 }
 
 /** Cuts an answer to {@linkcode MAX_ANSWER_CHARS} characters (never inside a surrogate pair). */
@@ -167,7 +169,8 @@ export function createFileStore(options: FileStoreOptions): SessionStore {
     threads: options.threads,
     scanTuning: options.scanTuning,
     processes: options.processes,
-    lock: new StoreLock({ fs: options.fs, paths, timeoutMs: lockTimeoutMs, sleep: options.sleep }),
+    lock: new StoreLock({ fs: options.fs, paths, timeoutMs: lockTimeoutMs }),
+    updateLocks: new UpdateLocks({ fs: options.fs, paths }),
     catalog: new Catalog({
       fs: options.fs,
       paths,
@@ -194,17 +197,22 @@ export function createFileStore(options: FileStoreOptions): SessionStore {
 
     async update(id, mutate) {
       const key = parseIdInput(id);
-      return await writing(ctx, async () => {
-        // Reread under the lock: a concurrent update since the caller's read must not be lost.
-        const read = await readSession(ctx, key);
-        if (read.kind === "missing") throw sessionNotFound(key);
-        if (read.kind === "bad") throw sessionUnreadable(key, sessionPath(paths, key), read.reason);
-        // The record was just parsed from the file: `mutate` may change it, nobody else has it.
-        const checked = validateRecord({ ...mutate(read.record), id: key }, key);
-        if (!checked.ok) {
-          throw new Error(`update() made session ${key} invalid: ${checked.reason}`);
-        }
-        return { result: checked.record, writes: [await writeRecord(ctx, checked.record)] };
+      const started = performance.now();
+      // The new file is written and fsynced before the store lock (see `staged_update.ts`).
+      return await ctx.updateLocks.with(key, lockTimeoutMs, async (held) => {
+        const staged = held ? await stageUpdate(ctx, key, mutate) : undefined;
+        return await writing(ctx, async () => {
+          const placed = staged && await commitStaged(ctx, key, staged);
+          if (placed) return { result: placed.record, writes: [placed] };
+          // Reread under the lock: a concurrent update since the caller's read must not be lost.
+          const read = await readSession(ctx, key);
+          if (read.kind === "missing") throw sessionNotFound(key);
+          if (read.kind === "bad") {
+            throw sessionUnreadable(key, sessionPath(paths, key), read.reason);
+          }
+          const record = mutated(key, read.record, mutate);
+          return { result: record, writes: [await writeRecord(ctx, record)] };
+        }, { waitMs: lockTimeoutMs - (performance.now() - started) });
       });
     },
 

@@ -8,6 +8,7 @@ import type { Catalog } from "./catalog.ts";
 import type { StoreLock } from "./store_lock.ts";
 import type { StorePaths } from "./store_paths.ts";
 import type { Threads } from "../platform/threads.ts";
+import type { UpdateLocks } from "./update_locks.ts";
 
 /** How scans use worker threads, for tests (the defaults are in `session_scan_threads.ts`). */
 export interface ScanTuning {
@@ -27,6 +28,8 @@ export interface StoreContext {
   sleep: (ms: number) => Promise<void>;
   paths: StorePaths;
   lock: StoreLock;
+  /** Which update of a session goes first, taken before `lock` (see `update_locks.ts`). */
+  updateLocks: UpdateLocks;
   /** The SQLite catalog (use only while holding `lock`). */
   catalog: Catalog;
   lockTimeoutMs: number;

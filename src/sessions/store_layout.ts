@@ -145,7 +145,7 @@ export async function checkLayout(fs: Fs, paths: StorePaths): Promise<void> {
   const dir = home ? await checkUserDir(fs, paths.dir) : undefined;
   if (!dir) return;
   checkPrivate(paths.dir, dir, uid);
-  for (const path of [paths.leases, paths.corrupt, paths.turns]) {
+  for (const path of [paths.leases, paths.corrupt, paths.turns, paths.staging]) {
     await checkOwnPath(fs, path, "directory");
   }
   for (

@@ -5,13 +5,15 @@
  *
  * Locks belong to an open file, not to a process, so two operations of one process (e.g. two
  * requests of `clinvk serve`) exclude each other too; an in-process queue orders them first so
- * they do not poll. The flip side: code holding the lock must never take it again (the
+ * that only one of them waits for the file. Another process's lock is waited for in the kernel,
+ * not by polling (`lock_wait.ts`). The flip side: code holding the lock must never take it again (the
  * public API cannot: `update`'s callback is synchronous).
  * @module
  */
 import { ClinvkError, ExitCode, usageError } from "../errors.ts";
 import type { Fs } from "../platform/types.ts";
-import { FAST_BACKOFF, formatSeconds, retryWithBackoff } from "./backoff.ts";
+import { formatSeconds } from "./backoff.ts";
+import { waitForLock } from "./lock_wait.ts";
 import { errorMessage, errorName, isADirectory, isNotFound } from "../platform/fs_errors.ts";
 import { LocalRwLock } from "./local_lock.ts";
 import { checkLayout } from "./store_layout.ts";
@@ -32,7 +34,6 @@ export interface StoreLockOptions {
   fs: Fs;
   paths: StorePaths;
   timeoutMs: number;
-  sleep: (ms: number) => Promise<void>;
 }
 
 /** Holds `sessions/.lock` around a piece of metadata I/O. */
@@ -47,25 +48,27 @@ export class StoreLock {
 
   /**
    * Runs `fn` while holding the lock in `mode`; throws exit 5 naming the lock file when another
-   * process holds it longer than the timeout. With `tryOnly`, gives up at once instead (and
-   * returns `undefined`) when another process holds it: for housekeeping nobody waits for.
+   * process holds it longer than the timeout — or than `waitMs`, what is left of the timeout
+   * after waiting for something else first (an update lock). With `tryOnly`, gives up at once
+   * instead (and returns `undefined`) when another process holds it: for housekeeping nobody
+   * waits for.
    */
-  with<T>(mode: LockMode, fn: () => Promise<T>): Promise<T>;
+  with<T>(mode: LockMode, fn: () => Promise<T>, options?: { waitMs: number }): Promise<T>;
   with<T>(mode: LockMode, fn: () => Promise<T>, options: { tryOnly: true }): Promise<T | undefined>;
   async with<T>(
     mode: LockMode,
     fn: () => Promise<T>,
-    options?: { tryOnly: true },
+    options?: { tryOnly: true } | { waitMs: number },
   ): Promise<T | undefined> {
     const releaseLocal = await this.#local.acquire(mode === "exclusive");
     try {
       const file = await this.#open();
       if (!file) return await fn();
       try {
-        if (options?.tryOnly) {
+        if (options && "tryOnly" in options) {
           if (!(await file.tryLock(mode === "exclusive"))) return undefined;
         } else {
-          await this.#acquire(file, mode);
+          await this.#acquire(file, mode, options?.waitMs);
         }
         return await fn();
       } finally {
@@ -77,13 +80,12 @@ export class StoreLock {
     }
   }
 
-  async #acquire(file: Deno.FsFile, mode: LockMode): Promise<void> {
-    const { timeoutMs, sleep, paths } = this.#options;
-    const locked = await retryWithBackoff(
-      () => file.tryLock(mode === "exclusive"),
-      timeoutMs,
-      sleep,
-      FAST_BACKOFF,
+  async #acquire(file: Deno.FsFile, mode: LockMode, waitMs?: number): Promise<void> {
+    const { timeoutMs, paths } = this.#options;
+    const locked = await waitForLock(
+      file,
+      mode === "exclusive",
+      Math.max(0, Math.min(waitMs ?? timeoutMs, timeoutMs)),
     );
     if (!locked) {
       throw new ClinvkError(

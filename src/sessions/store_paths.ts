@@ -22,6 +22,8 @@ export interface StorePaths {
   turns: string;
   /** One lease file per session that has ever been run. */
   leases: string;
+  /** Update locks and the new files of updates in flight (see `update_locks.ts`). */
+  staging: string;
   /** Quarantine for bad files moved by `doctor --fix`. */
   corrupt: string;
   /** Time of the last automatic retention run. */
@@ -38,6 +40,7 @@ export function storePaths(home: string): StorePaths {
     catalog: join(dir, ".catalog.db"),
     turns: join(dir, ".turns"),
     leases: join(dir, ".leases"),
+    staging: join(dir, ".staging"),
     corrupt: join(dir, ".corrupt"),
     retentionStamp: join(dir, ".retention-stamp"),
   };
@@ -75,11 +78,15 @@ export async function ensurePrivateDir(fs: Fs, path: string): Promise<void> {
   });
 }
 
-/** Creates `<home>`, `<home>/sessions`, `.leases/` and `.turns/` (all 0700) when missing. */
+/**
+ * Creates `<home>`, `<home>/sessions`, `.leases/`, `.turns/` and `.staging/` (all 0700) when
+ * missing.
+ */
 export async function ensureStoreDirs(fs: Fs, paths: StorePaths): Promise<void> {
   await ensurePrivateDir(fs, paths.home);
   await ensurePrivateDir(fs, paths.dir);
   await ensurePrivateDir(fs, paths.leases);
   // Made up front, like `.leases/`: created later it would change `sessions/` mid-use.
   await ensurePrivateDir(fs, paths.turns);
+  await ensurePrivateDir(fs, paths.staging);
 }
