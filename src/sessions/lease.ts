@@ -62,16 +62,17 @@ function lease(
 ): SessionLease {
   let released = false;
   let recorded = false;
-  // Record and release run one after the other: a release never leaves a record behind.
-  let writes = Promise.resolve();
+  // A release waits for a record being written, never for `ps`: once released, nothing is
+  // written any more, so a release never leaves a record behind.
+  let writing = Promise.resolve();
   const recordBackend = (pid: number, marker: string) => {
     const processes = ctx.processes;
     if (released || !processes || !holder) return;
-    writes = writes.then(async () => {
-      const backend = await backendGroup(processes, pid, marker);
+    backendGroup(processes, pid, marker).then((backend) => {
       if (!backend || released) return;
-      await writeHolder(file, { ...holder, backend });
-      recorded = true;
+      writing = writeHolder(file, { ...holder, backend }).then(() => {
+        recorded = true;
+      });
     }).catch(() => {
       // Best effort: without the record, only a crash mid-turn would leave the backend running.
     });
@@ -80,7 +81,7 @@ function lease(
     if (released) return;
     released = true;
     try {
-      await writes;
+      await writing.catch(() => {});
       // The backend's group has ended with the turn (`runProcess`); its pgid may go to anyone.
       if (recorded && holder) await writeHolder(file, holder).catch(() => {});
       await file.unlock();

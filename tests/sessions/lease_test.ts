@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { ClinvkError, ExitCode } from "../../src/errors.ts";
 import { newSession, startFixture, testStore } from "./helpers.ts";
+import { psProcessTable } from "../../src/platform/process_table.ts";
 
 Deno.test("acquireLease() fails fast with exit 5 naming the process that holds it", async () => {
   await using t = await testStore();
@@ -80,4 +81,95 @@ Deno.test("delete() refuses a session in use by another process with exit 5", as
   await holder.finish();
   await t.store.delete(record.id);
   assert.equal(await t.store.get(record.id), undefined);
+});
+
+/** A process in a group of its own, standing in for a backend. */
+function groupLeader(): Deno.ChildProcess {
+  return new Deno.Command("sleep", {
+    args: ["300"],
+    detached: true,
+    stdout: "null",
+    stderr: "null",
+  })
+    .spawn();
+}
+
+async function ended(child: Deno.ChildProcess): Promise<void> {
+  try {
+    child.kill("SIGKILL");
+  } catch {
+    // Ended already.
+  }
+  await child.status;
+}
+
+Deno.test({
+  name: "a lease records its turn's backend while it runs, and release takes the record out",
+  ignore: Deno.build.os === "windows",
+  fn: async () => {
+    await using t = await testStore({ processes: psProcessTable(Deno.build.os) });
+    const record = await t.store.create(newSession());
+    const backend = groupLeader();
+    try {
+      const lease = await t.store.acquireLease(record.id, {
+        wait: false,
+        command: "clinvk (claude)",
+      });
+      lease.recordBackend(backend.pid, "turn-1");
+      const path = join(t.dir, ".leases", record.id);
+      let written: Record<string, unknown> = {};
+      for (let i = 0; i < 200 && !written.backend; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 25));
+        const text = await Deno.readTextFile(path);
+        if (text) written = JSON.parse(text);
+      }
+      const group = written.backend as Record<string, unknown>;
+      assert.equal(group.pgid, backend.pid);
+      assert.equal(group.marker, "turn-1");
+      assert.equal(group.host, await psProcessTable(Deno.build.os).host());
+      assert.equal(written.command, "clinvk (claude)", "the holder is kept beside it");
+      await lease.release();
+      const after = JSON.parse(await Deno.readTextFile(path));
+      assert.equal(after.backend, undefined);
+      assert.equal(after.command, "clinvk (claude)");
+    } finally {
+      await ended(backend);
+    }
+  },
+});
+
+Deno.test({
+  name: "deleting a session stops the backend a dead holder left running in it",
+  ignore: Deno.build.os === "windows",
+  fn: async () => {
+    const processes = psProcessTable(Deno.build.os);
+    await using t = await testStore({ processes });
+    const record = await t.store.create(newSession());
+    const backend = groupLeader();
+    try {
+      const info = await processes.info(backend.pid);
+      const holder = {
+        pid: 999_999,
+        started_at: "2025-01-27T09:00:00Z",
+        backend: {
+          host: await processes.host(),
+          pgid: backend.pid,
+          start: info!.start,
+          marker: "m",
+        },
+      };
+      await Deno.writeTextFile(join(t.dir, ".leases", record.id), JSON.stringify(holder));
+      await t.store.delete(record.id);
+      assert.equal((await backend.status).signal, "SIGTERM");
+      assert.equal(t.warnings.length, 1);
+      assert.match(
+        t.warnings[0]!,
+        new RegExp(
+          `^Stopped the backend of session ${record.id} \\(process group ${backend.pid}\\) that process 999999`,
+        ),
+      );
+    } finally {
+      await ended(backend);
+    }
+  },
 });
