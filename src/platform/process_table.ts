@@ -6,21 +6,27 @@
  * and `ps` also exists on macOS; it runs under the `--allow-run` clinvk has for the backends.
  * @module
  */
-import type { ProcessInfo, ProcessTable } from "./types.ts";
+import type { ProcessInfo, ProcessQuery, ProcessTable } from "./types.ts";
 
 const decoder = new TextDecoder();
 
 /** Runs `program` with `args`; its stdout, or `undefined` when it failed or could not run. */
-async function query(program: string, args: string[]): Promise<string | undefined> {
+async function query(
+  program: string,
+  args: string[],
+  options: ProcessQuery = {},
+): Promise<string | undefined> {
   try {
-    const { success, stdout } = await new Deno.Command(program, {
+    const child = new Deno.Command(program, {
       args,
       // Start times in one fixed form, whatever the user's locale and time zone.
       env: { LC_ALL: "C", TZ: "UTC" },
       stdin: "null",
       stdout: "piped",
       stderr: "null",
-    }).output();
+    }).spawn();
+    if (options.unref) child.unref();
+    const { success, stdout } = await child.output();
     return success ? decoder.decode(stdout) : undefined;
   } catch {
     // Not installed, or not allowed by a narrower --allow-run.
@@ -46,11 +52,15 @@ export function parseInfoLine(line: string): ProcessInfo | undefined {
 
 /** The process table of this machine (Linux, macOS and other systems with a POSIX `ps`). */
 export function psProcessTable(os: typeof Deno.build.os): ProcessTable {
-  let host: Promise<string | undefined> | undefined;
+  // The answer is kept, not the question: an unref'd question must not be awaited by a caller
+  // that needs the answer to keep clinvk running.
+  let host: string | undefined;
   return {
-    host: () => host ??= query("uname", ["-n"]).then((name) => name?.trim() || undefined),
-    async info(pid) {
-      const line = await query("ps", ["-o", "pgid=,stat=,lstart=", "-p", String(pid)]);
+    async host(options) {
+      return host ??= (await query("uname", ["-n"], options))?.trim() || undefined;
+    },
+    async info(pid, options) {
+      const line = await query("ps", ["-o", "pgid=,stat=,lstart=", "-p", String(pid)], options);
       return line === undefined ? undefined : parseInfoLine(line);
     },
     async groupMembers(pgid) {

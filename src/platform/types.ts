@@ -115,6 +115,15 @@ export interface ProcessInfo {
   start: string;
 }
 
+/** How to ask a {@linkcode ProcessTable}. */
+export interface ProcessQuery {
+  /**
+   * Do not keep clinvk running for the answer: for a caller that does not wait for it, so that
+   * a turn whose backend ended at once is not held up by `ps`.
+   */
+  unref?: boolean;
+}
+
 /**
  * This machine's processes, as `ps` shows them (Linux and macOS; Deno itself may not read
  * `/proc` without `--allow-all`); absent on Windows. Every answer is a snapshot: a process may
@@ -123,9 +132,9 @@ export interface ProcessInfo {
  */
 export interface ProcessTable {
   /** This machine's name: pids mean nothing on another; `undefined` when it cannot be told. */
-  host(): Promise<string | undefined>;
+  host(options?: ProcessQuery): Promise<string | undefined>;
   /** `pid`'s group and start; `undefined` once it has ended (a zombie counts as ended). */
-  info(pid: number): Promise<ProcessInfo | undefined>;
+  info(pid: number, options?: ProcessQuery): Promise<ProcessInfo | undefined>;
   /** The pids of every running process of the process group `pgid`. */
   groupMembers(pgid: number): Promise<number[]>;
   /** Whether `pid` was started with `entry` (`NAME=value`) in its environment. */

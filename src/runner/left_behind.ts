@@ -50,7 +50,11 @@ export async function backendGroup(
   pid: number,
   marker: string,
 ): Promise<BackendGroup | undefined> {
-  const [host, info] = await Promise.all([processes.host(), processes.info(pid)]);
+  // Nobody waits for this: a backend that ends at once must not wait for `ps` to end too.
+  const [host, info] = await Promise.all([
+    processes.host({ unref: true }),
+    processes.info(pid, { unref: true }),
+  ]);
   if (!host || !info || info.pgid !== pid) return undefined;
   return { host, pgid: pid, start: info.start, marker };
 }
