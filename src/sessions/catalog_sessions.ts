@@ -301,26 +301,29 @@ export interface StoredStamps {
 
 /** Every session's stamp (for a resync or a full listing). */
 export function storedStamps(db: SqliteDatabase): StoredStamps {
-  // One string instead of 100,000 row objects (ids are [a-z0-9]: no space inside): a third
-  // of the time at 100,000 sessions.
-  const text = one<{ text: string | null }>(
+  // Two strings instead of 100,000 row objects: a third of the time at 100,000 sessions. The
+  // two aggregates of one query take the rows in the same order. The names come as a JSON
+  // array, not cut from one long string: V8 keeps such cuts as slices of it, and looking up
+  // 100,000 listed names among them took twice as long (≈ 250 ms against 120, measured).
+  const { names, numbers } = one<{ names: string; numbers: string | null }>(
     db,
-    "SELECT group_concat(id || '.json ' || mtime || ' ' || size || ' ' || ino, ' ') AS text " +
-      "FROM sessions",
-  )!.text;
-  const fields = text === null ? [] : text.split(" ");
-  const count = fields.length / 4;
+    "SELECT json_group_array(id || '.json') AS names, " +
+      "group_concat(mtime || ' ' || size || ' ' || ino, ' ') AS numbers FROM sessions",
+  )!;
+  const keys = JSON.parse(names) as string[];
+  const fields = numbers === null ? [] : numbers.split(" ");
+  const count = keys.length;
   const stamps: StoredStamps = {
     index: new Map(),
     mtime: new Float64Array(count),
     size: new Float64Array(count),
     ino: new Float64Array(count),
   };
-  for (let at = 0, field = 0; at < count; at++, field += 4) {
-    stamps.index.set(fields[field]!, at);
-    stamps.mtime[at] = Number(fields[field + 1]);
-    stamps.size[at] = Number(fields[field + 2]);
-    stamps.ino[at] = Number(fields[field + 3]);
+  for (let at = 0, field = 0; at < count; at++, field += 3) {
+    stamps.index.set(keys[at]!, at);
+    stamps.mtime[at] = Number(fields[field]);
+    stamps.size[at] = Number(fields[field + 1]);
+    stamps.ino[at] = Number(fields[field + 2]);
   }
   return stamps;
 }
