@@ -72,9 +72,12 @@ function entryPrefix(dir: string): string {
 
 /** Whether the catalog matches the directory as it is now. Any lock will do. */
 export async function isCurrent(ctx: StoreContext, db: SqliteDatabase): Promise<boolean> {
-  if (getMeta(db, "writing") === "1") return false;
-  const stamp = getMeta(db, "dir_stamp");
-  return stamp !== undefined && stamp === await observeDir(ctx.fs, ctx.paths.dir);
+  return matchesDir(db, await observeDir(ctx.fs, ctx.paths.dir));
+}
+
+/** Whether the catalog recorded `dir` ({@linkcode observeDir}'s stamp) and no write is under way. */
+export function matchesDir(db: SqliteDatabase, dir: string): boolean {
+  return getMeta(db, "writing") !== "1" && getMeta(db, "dir_stamp") === dir;
 }
 
 /** Marks the catalog as out of date until the next commit. Exclusive lock, before writing. */

@@ -11,8 +11,8 @@
  * @module
  */
 import type { SqliteDatabase } from "../platform/sqlite.ts";
-import { getMeta, transaction } from "./catalog_sql.ts";
-import { markWriting, observeDir, syncCatalog } from "./catalog_sync.ts";
+import { transaction } from "./catalog_sql.ts";
+import { markWriting, matchesDir, observeDir, syncCatalog } from "./catalog_sync.ts";
 import type { StoreContext } from "./store_context.ts";
 
 /**
@@ -28,7 +28,7 @@ export async function startWrite(
   if (!memory) {
     const dir = await observeDir(ctx.fs, ctx.paths.dir);
     const marked = transaction(db, () => {
-      if (getMeta(db, "writing") === "1" || getMeta(db, "dir_stamp") !== dir) return false;
+      if (!matchesDir(db, dir)) return false;
       markWriting(db);
       return true;
     });

@@ -61,7 +61,12 @@ export interface FileStoreOptions {
   sleep: (ms: number) => Promise<void>;
   /** Prints one warning line on stderr (bad files skipped, sessions in use kept by `clean`). */
   warn: (message: string) => void;
-  /** How long to wait for the store lock, and for a lease with `wait`. Default 30 000. */
+  /**
+   * How long to wait for the store lock, and for a lease with `wait`. Default 30 000. A wait
+   * for the store lock that times out cannot be cancelled: it stays pending in one of Deno's
+   * threads until the holder lets go, and keeps a process that does not exit by itself alive
+   * until then (`lock_wait.ts`; the `clinvk` command exits).
+   */
   lockTimeoutMs?: number;
   /** Draws candidate ids; tests inject collisions. Default: {@linkcode generateId}. */
   newId?: () => string;

@@ -25,6 +25,9 @@ export interface LockableFile {
 
 let stranded = 0;
 
+/** The longest delay a timer takes (a longer one would fire at once): about 24.8 days. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** How many timed-out waits are still pending in this process (see the module comment). */
 export function strandedLockWaits(): number {
   return stranded;
@@ -51,7 +54,7 @@ export async function waitForLock(
   });
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), timeoutMs);
+    timer = setTimeout(() => resolve(false), Math.min(timeoutMs, MAX_TIMER_MS));
   });
   try {
     const taken = await Promise.race([locked, timeout]);

@@ -189,7 +189,10 @@ export interface SessionStore {
   resolve(idOrPrefix: string): Promise<SessionRecord>;
   /**
    * Read-modify-write under the store's exclusive lock, so concurrent updates are never lost.
-   * `mutate` gets the current record from disk and returns the new one.
+   * `mutate` gets the current record from disk and returns the new one. It may be called more
+   * than once — again with the file as it is under the lock, when the file changed after the
+   * first call (the new file is written before the lock is taken) — so it should only compute
+   * the new record; what it records outside it must let the last call win.
    */
   update(id: string, mutate: (current: SessionRecord) => SessionRecord): Promise<SessionRecord>;
   /** Deletes one session; throws exit 4 when it does not exist, exit 5 when it is in use. */

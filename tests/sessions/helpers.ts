@@ -11,6 +11,7 @@ import type { SessionRecord } from "../../src/sessions/record.ts";
 import type { NewSession, SessionStore } from "../../src/sessions/store_types.ts";
 import type { Fs } from "../../src/platform/types.ts";
 import { denoThreads } from "../../src/platform/threads.ts";
+import { strandedLockWaits } from "../../src/sessions/lock_wait.ts";
 
 /**
  * Set (to anything) to run every store of these tests with its directory scans on worker
@@ -80,6 +81,18 @@ export async function testStore(overrides: Partial<FileStoreOptions> = {}): Prom
       await Deno.remove(join(home, ".."), { recursive: true });
     },
   };
+}
+
+/**
+ * Waits until every timed-out wait for a lock of this process has ended (they end when the
+ * lock's holder lets go: `src/sessions/lock_wait.ts`). Polled: they end in another thread; the
+ * bound only keeps a broken build from hanging.
+ */
+export async function settledLockWaits(): Promise<void> {
+  for (let tries = 0; strandedLockWaits() > 0; tries++) {
+    if (tries >= 1_000) throw new Error("A timed-out lock wait never ended");
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
 
 /** A minimal valid {@linkcode NewSession}. */

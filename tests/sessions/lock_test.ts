@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { ClinvkError, ExitCode } from "../../src/errors.ts";
-import { newSession, startFixture, testStore } from "./helpers.ts";
+import { newSession, settledLockWaits, startFixture, testStore } from "./helpers.ts";
 
 Deno.test("create() times out with exit 5 naming .lock while another process holds it", async () => {
   await using t = await testStore({ lockTimeoutMs: 300 });
@@ -39,10 +39,16 @@ Deno.test("create() waits for a lock that is released within the timeout", async
 Deno.test("readers share the lock; a writer waits for them", async () => {
   await using t = await testStore({ lockTimeoutMs: 300 });
   const record = await t.store.create(newSession());
-  await using reader = startFixture("hold_lock.ts", [join(t.dir, ".lock"), "shared"]);
-  assert.equal(await reader.nextLine(), "locked");
-  assert.deepEqual((await t.store.list({ limit: 1 })).map((r) => r.id), [record.id]);
-  await assert.rejects(t.store.update(record.id, (r) => r), { exitCode: ExitCode.Busy });
+  const reader = startFixture("hold_lock.ts", [join(t.dir, ".lock"), "shared"]);
+  try {
+    assert.equal(await reader.nextLine(), "locked");
+    assert.deepEqual((await t.store.list({ limit: 1 })).map((r) => r.id), [record.id]);
+    await assert.rejects(t.store.update(record.id, (r) => r), { exitCode: ExitCode.Busy });
+  } finally {
+    assert.equal(await reader.finish(), 0);
+  }
+  // The timed-out wait ends once the reader is gone (`lock_wait.ts`); not left to the sanitizer.
+  await settledLockWaits();
 });
 
 Deno.test("the store recreates a .lock removed by hand and never deletes it", async () => {

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { ClinvkError, ExitCode } from "../../src/errors.ts";
 import type { SessionRecord } from "../../src/sessions/record.ts";
 import { stripeName, stripeOf } from "../../src/sessions/update_locks.ts";
-import { newSession, startFixture, testStore } from "./helpers.ts";
+import { newSession, settledLockWaits, startFixture, testStore } from "./helpers.ts";
 import type { FixtureProcess, TestStore } from "./helpers.ts";
 
 const exists = (path: string) => Deno.lstat(path).then(() => true, () => false);
@@ -135,5 +135,6 @@ Deno.test("waiting for the update lock counts toward the store lock's timeout", 
   } finally {
     await finishAll(stripe, store);
   }
+  await settledLockWaits(); // The timed-out wait for the update lock ends with its holder.
   assert.deepEqual((await t.store.get(id))!.tags, []);
 });
