@@ -27,7 +27,7 @@ import { isAlreadyExists } from "../platform/fs_errors.ts";
 import { renameWithRetry } from "../platform/rename_retry.ts";
 import type { SessionRecord } from "./record.ts";
 import { readSession } from "./resolve.ts";
-import { encodeRecord } from "./session_file.ts";
+import { encodeRecord, sameStamp, stampOf } from "./session_file.ts";
 import type { StoreContext } from "./store_context.ts";
 import { sessionPath } from "./store_paths.ts";
 import { stripeName, stripeOf } from "./update_locks.ts";
@@ -111,6 +111,20 @@ async function currentText(ctx: StoreContext, id: string): Promise<string | unde
 }
 
 /**
+ * Whether the staged file is still the one this update wrote. It may not be when `.staging/`
+ * was removed and made again meanwhile (by hand, or a store put back from a copy): its lock
+ * files are new ones then, so an updater of another session of the same stripe may have
+ * staged its own file at the same name — renamed over this session, it would replace it.
+ */
+async function stillStaged(ctx: StoreContext, staged: StagedUpdate): Promise<boolean> {
+  try {
+    return sameStamp(stampOf(await ctx.fs.lstat(staged.path)), staged.stamp);
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Puts a staged update in place if the session file is still what it was made from (store
  * lock held, catalog marked as being written); otherwise drops it and returns `undefined`, and
  * the caller makes the update again.
@@ -120,6 +134,8 @@ export async function commitStaged(
   id: string,
   staged: StagedUpdate,
 ): Promise<SessionWrite | undefined> {
+  // Not ours any more: left to the updater who wrote it.
+  if (!(await stillStaged(ctx, staged))) return undefined;
   if (await currentText(ctx, id) !== staged.from) {
     await removeQuietly(ctx, staged.path);
     return undefined;

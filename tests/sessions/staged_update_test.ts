@@ -138,3 +138,27 @@ Deno.test("waiting for the update lock counts toward the store lock's timeout", 
   await settledLockWaits(); // The timed-out wait for the update lock ends with its holder.
   assert.deepEqual((await t.store.get(id))!.tags, []);
 });
+
+Deno.test("a staged update never renames another updater's file over its session", async () => {
+  await using t = await testStore();
+  const { id } = await t.store.create(newSession({ tags: ["original"] }));
+  const other = await t.store.create(newSession({ tags: ["other's"] }));
+  const { holder, updater } = await stagedBehindLock(t, id);
+  let codes: number[];
+  try {
+    // `.staging/` removed and made again while the updater waits (by hand, or a store put
+    // back from a copy): its lock file is a new one, so an updater of another session of the
+    // same stripe may stage its own file at the same name meanwhile.
+    await Deno.remove(join(t.dir, ".staging"), { recursive: true });
+    await Deno.mkdir(join(t.dir, ".staging"), { mode: 0o700 });
+    await Deno.copyFile(join(t.dir, `${other.id}.json`), stagedPath(t, id));
+  } finally {
+    codes = await finishAll(holder, updater);
+  }
+  assert.deepEqual(codes, [0, 0]);
+  const written = await readRecordFile(t, id);
+  assert.equal(written.id, id, "the session file holds its own session");
+  assert.deepEqual(written.tags, ["original", "w-0"]);
+  assert.deepEqual((await readRecordFile(t, other.id)).tags, ["other's"]);
+  assert.equal(await exists(stagedPath(t, id)), true, "the other updater's file is left to it");
+});
