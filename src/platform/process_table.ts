@@ -10,14 +10,25 @@ import type { ProcessInfo, ProcessQuery, ProcessTable } from "./types.ts";
 
 const decoder = new TextDecoder();
 
-/** Runs `program` with `args`; its stdout, or `undefined` when it failed or could not run. */
+/**
+ * How long one question may take. `ps` answers in milliseconds, but it can hang (reading the
+ * environment of a process stuck in the kernel, a broken wrapper on PATH): an answer that does
+ * not come is no answer, and clinvk, waiting for it to take a lease, must not wait for ever.
+ */
+export const QUERY_TIMEOUT_MS = 5_000;
+
+/**
+ * Runs `program` with `args`; its stdout, or `undefined` when it failed, could not run or did
+ * not answer within {@linkcode QUERY_TIMEOUT_MS} (it is then killed).
+ */
 async function query(
   program: string,
   args: string[],
   options: ProcessQuery = {},
 ): Promise<string | undefined> {
+  let child: Deno.ChildProcess;
   try {
-    const child = new Deno.Command(program, {
+    child = new Deno.Command(program, {
       args,
       // Start times in one fixed form, whatever the user's locale and time zone.
       env: { LC_ALL: "C", TZ: "UTC" },
@@ -25,12 +36,32 @@ async function query(
       stdout: "piped",
       stderr: "null",
     }).spawn();
-    if (options.unref) child.unref();
-    const { success, stdout } = await child.output();
-    return success ? decoder.decode(stdout) : undefined;
   } catch {
     // Not installed, or not allowed by a narrower --allow-run.
     return undefined;
+  }
+  if (options.unref) child.unref();
+  const answer = child.output().then(
+    ({ success, stdout }) => success ? decoder.decode(stdout) : undefined,
+    () => undefined,
+  );
+  let resolveLate: (value: undefined) => void = () => {};
+  const late = new Promise<undefined>((resolve) => resolveLate = resolve);
+  const timer = setTimeout(() => {
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // It ended meanwhile.
+    }
+    // A process stuck in the kernel dies only when it leaves it: not waited for.
+    child.unref();
+    resolveLate(undefined);
+  }, QUERY_TIMEOUT_MS);
+  if (options.unref) Deno.unrefTimer(timer);
+  try {
+    return await Promise.race([answer, late]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -281,3 +281,41 @@ Deno.test({
       assert.doesNotMatch(again.stderr, /backend/);
     }),
 });
+
+Deno.test({
+  name: "a ps that never answers does not hang the takeover, nor the turn after it",
+  ignore: !linux,
+  fn: () =>
+    withSessionAndStranger(async (sb, id, other) => {
+      const { start } = await statOf(other.pid);
+      await leaseLeftBy(sb, id, { host: await thisHost(), pgid: other.pid, start, marker: "m" });
+      const bin = join(sb.dir, "hung-ps");
+      await Deno.mkdir(bin);
+      const pids = join(bin, "pids");
+      await Deno.writeTextFile(pids, "");
+      await Deno.writeTextFile(
+        join(bin, "ps"),
+        `#!/bin/sh\necho $$ >> "${pids}"\nexec sleep 300\n`,
+      );
+      await Deno.chmod(join(bin, "ps"), 0o755);
+      const env = { ...clinvkEnv(sb, sb.home), PATH: `${bin}:${sb.env.PATH}` };
+      const child = spawnClinvk(env, ["resume", id, "-o", "json", "again"], { cwd: sb.work });
+      // Far longer than the takeover's two questions may take (QUERY_TIMEOUT_MS each).
+      const deadline = setTimeout(() => child.kill("SIGKILL"), 45_000);
+      try {
+        const output = await child.output();
+        const stderr = new TextDecoder().decode(output.stderr);
+        assert.equal(output.signal, null, "clinvk hung on ps");
+        assert.equal(output.code, 0, stderr);
+        assert.equal(JSON.parse(new TextDecoder().decode(output.stdout)).status, "completed");
+        assert.ok((await Deno.readTextFile(pids)).trim() !== "", "clinvk never asked ps");
+        // Without an answer nothing is known: the process with the recorded pid is left alone.
+        assert.equal(await stillRunning(other.pid), true);
+      } finally {
+        clearTimeout(deadline);
+        for (const pid of (await Deno.readTextFile(pids)).split("\n").filter(Boolean)) {
+          if (isRunning(Number(pid))) Deno.kill(Number(pid), "SIGKILL");
+        }
+      }
+    }),
+});
