@@ -10,6 +10,7 @@ import { resolveExecutable } from "./resolve_executable.ts";
 import { STOP_SIGNALS, stopSignalOf } from "./stop_signals.ts";
 import { openSqlite } from "./sqlite.ts";
 import { psProcessTable } from "./process_table.ts";
+import { runGranted } from "./run_permission.ts";
 import { denoThreads } from "./threads.ts";
 import {
   type Child,
@@ -113,13 +114,14 @@ function signalGroup(child: Deno.ChildProcess, requested: ChildSignal): void {
   const signal = killSignal(Deno.build.os, requested);
   if (signal === undefined) return;
   try {
-    if (GROUPS) {
+    // Under a narrower `--allow-run=claude,…` Deno signals only the processes it started (and
+    // on a terminal would prompt for the group, stopping everything): then at least the
+    // backend itself is reached.
+    if (GROUPS && runGranted()) {
       try {
         Deno.kill(-child.pid, signal);
         return;
       } catch (error) {
-        // Under a narrower `--allow-run=claude,…` Deno signals only the processes it started:
-        // then at least the backend itself is reached.
         if (!(error instanceof Deno.errors.NotCapable)) throw error;
       }
     }

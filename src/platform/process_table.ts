@@ -6,6 +6,7 @@
  * and `ps` also exists on macOS; it runs under the `--allow-run` clinvk has for the backends.
  * @module
  */
+import { runGranted } from "./run_permission.ts";
 import type { ProcessInfo, ProcessQuery, ProcessTable } from "./types.ts";
 
 const decoder = new TextDecoder();
@@ -26,6 +27,8 @@ async function query(
   args: string[],
   options: ProcessQuery = {},
 ): Promise<string | undefined> {
+  // Not allowed by a narrower --allow-run: asking would prompt on a terminal, mid-turn.
+  if (!runGranted(program)) return undefined;
   let child: Deno.ChildProcess;
   try {
     child = new Deno.Command(program, {
@@ -108,6 +111,7 @@ export function psProcessTable(os: typeof Deno.build.os): ProcessTable {
       return line?.trim().split(/\s+/).includes(entry) ?? false;
     },
     signalGroup(pgid, signal) {
+      if (!runGranted()) return;
       try {
         Deno.kill(-pgid, signal);
       } catch {

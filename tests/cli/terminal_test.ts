@@ -4,7 +4,8 @@
  */
 import assert from "node:assert/strict";
 import { readFakeLog } from "../fixtures/fake_backends.ts";
-import { clinvkArgv, withSandbox } from "../support/clinvk.ts";
+import { clinvkArgv, RUN_PERMISSIONS, withSandbox } from "../support/clinvk.ts";
+import { stillRunning } from "../support/processes.ts";
 
 /** Runs clinvk on a pseudo-terminal, typing `keys`; resolves with everything it drew. */
 async function onTerminal(
@@ -68,5 +69,41 @@ Deno.test("on a terminal, a failed start stops the spinner and clinvk exits", as
     const screen = await onTerminal(env, sb.work, ["-b", "gemini", "hi"], "", 15);
     assert.ok(screen.includes("was not found on PATH"), screen);
     assert.ok(screen.includes("exit=3"), screen);
+  });
+});
+
+Deno.test("on a terminal, a narrower --allow-run=claude prompts for nothing: --timeout stops the backend", async () => {
+  await withSandbox(async (sb) => {
+    // Before, Deno prompted mid-turn for `uname` (the lease's record of the backend) and for
+    // signalling the group, which stopped clinvk, its --timeout included, until answered.
+    const permissions = [
+      ...RUN_PERMISSIONS.filter((flag) => flag !== "--allow-run"),
+      "--allow-run=claude",
+    ];
+    const clinvk = [
+      ...clinvkArgv(permissions),
+      "-b",
+      "claude",
+      "--timeout",
+      "1",
+      "wait [[fake:hang]]",
+    ]
+      .map((word) => `'${word.replaceAll("'", `'"'"'`)}'`).join(" ");
+    const child = new Deno.Command("script", {
+      args: ["-qec", `timeout -k 5 40 ${clinvk}; echo "exit=$?"`, "/dev/null"],
+      cwd: sb.work,
+      env: { ...sb.env, TERM: "xterm" },
+      clearEnv: true,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const screen = new TextDecoder().decode((await child.output()).stdout);
+    const [call] = await readFakeLog(sb.log);
+    const outlived = call !== undefined && await stillRunning(call.pid);
+    if (outlived) Deno.kill(call.pid, "SIGKILL");
+    assert.ok(!screen.includes("Deno requests"), screen);
+    assert.ok(screen.includes("exit=124"), screen);
+    assert.equal(outlived, false, "the backend outlived the turn");
   });
 });
