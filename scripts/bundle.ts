@@ -7,8 +7,8 @@
  * Every module clinvk loads by a computed name is an entry point — `src/main.ts`, the lazily
  * loaded parts and the worker threads — so that each lands at its own path, with the chunks
  * they share at the top (`src/module_url.ts` finds them there). npm packages are bundled too.
- * The directory is emptied first: chunk names carry a hash, and an old chunk left beside new
- * ones would never be cleaned up.
+ * The directory is replaced as a whole: chunk names carry a hash, and an old chunk left beside
+ * new ones would never be cleaned up.
  * @module
  */
 import { fileURLToPath } from "node:url";
@@ -52,23 +52,41 @@ export function bundleRuns(outDir: string): string[][] {
   return [run([MAIN], false), run(BUNDLE_ENTRIES.filter((entry) => entry !== MAIN), true)];
 }
 
-/** Builds the bundle into `outDir` (emptied first); throws with `deno bundle`'s stderr. */
+/**
+ * Builds the bundle into `outDir`, replacing what is there. It is built beside it and swapped
+ * in by renames, so that a clinvk started meanwhile finds the old bundle or the new one, never
+ * a half-written one (a running `clinvk serve` or worker must still be restarted: its lazily
+ * loaded chunks are renamed). Throws with `deno bundle`'s stderr.
+ */
 export async function buildBundle(outDir: string): Promise<void> {
-  await Deno.remove(outDir, { recursive: true }).catch((error) => {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
-  });
-  for (const args of bundleRuns(outDir)) {
-    const output = await new Deno.Command(denoExecutable(), {
-      args,
-      stdin: "null",
-      stdout: "inherit",
-      stderr: "piped",
-    }).output();
-    if (!output.success) {
-      throw new Error(`deno bundle failed:\n${new TextDecoder().decode(output.stderr).trim()}`);
+  const fresh = `${outDir}.new-${Deno.pid}`;
+  const old = `${outDir}.old-${Deno.pid}`;
+  const removeAll = (path: string) =>
+    Deno.remove(path, { recursive: true }).catch((error) => {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    });
+  await removeAll(fresh);
+  try {
+    for (const args of bundleRuns(fresh)) {
+      const output = await new Deno.Command(denoExecutable(), {
+        args,
+        stdin: "null",
+        stdout: "inherit",
+        stderr: "piped",
+      }).output();
+      if (!output.success) {
+        throw new Error(`deno bundle failed:\n${new TextDecoder().decode(output.stderr).trim()}`);
+      }
     }
+    await lazyRequire(fresh);
+    await Deno.rename(outDir, old).catch((error) => {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    });
+    await Deno.rename(fresh, outDir);
+    await removeAll(old);
+  } finally {
+    await removeAll(fresh);
   }
-  await lazyRequire(outDir);
 }
 
 /** Deno's `require` shim for bundled CommonJS packages, as Deno 2.9.6 writes it. */
@@ -82,10 +100,11 @@ const REQUIRE_SHIM =
  * for Node's built-in modules (esbuild resolved every other `require` when bundling), which
  * `process.getBuiltinModule` returns as `require` would.
  */
-export async function lazyRequire(outDir: string): Promise<void> {
-  for await (const entry of Deno.readDir(outDir)) {
+export async function lazyRequire(dir: string): Promise<void> {
+  for await (const entry of Deno.readDir(dir)) {
+    const path = `${dir}/${entry.name}`;
+    if (entry.isDirectory) await lazyRequire(path);
     if (!entry.isFile || !entry.name.endsWith(".js")) continue;
-    const path = `${outDir}/${entry.name}`;
     const text = await Deno.readTextFile(path);
     if (!text.includes("__deno_internal_createRequire")) continue;
     const shim = REQUIRE_SHIM.exec(text);

@@ -39,7 +39,12 @@ export type LeftBehind =
   /** The group was on another machine: it cannot be reached from here. */
   | { kind: "elsewhere" }
   /** The group was stopped; `killed`: with SIGKILL, once the grace period had passed. */
-  | { kind: "stopped"; killed: boolean };
+  | { kind: "stopped"; killed: boolean }
+  /**
+   * Some of it still ran after SIGKILL and the grace period again: signals refused, or a
+   * process stuck in the kernel.
+   */
+  | { kind: "survived" };
 
 /**
  * Describes the group of the backend just started as `pid` (its own group, see `spawn`);
@@ -69,7 +74,9 @@ const POLL_MS = 50;
  */
 async function isRecordedGroup(processes: ProcessTable, group: BackendGroup): Promise<boolean> {
   const leader = await processes.info(group.pgid);
-  if (leader) return leader.start === group.start;
+  // The same start and still the leader of its group: a process given the pid later, even in
+  // the same second, is either another start or (started by someone else) in another group.
+  if (leader) return leader.start === group.start && leader.pgid === group.pgid;
   const entry = `${TURN_MARKER_VAR}=${group.marker}`;
   for (const pid of await processes.groupMembers(group.pgid)) {
     if (await processes.startedWithEnv(pid, entry)) return true;
@@ -126,6 +133,6 @@ export async function stopLeftBehind(
   const leader = await processes.info(group.pgid);
   if (leader && leader.start !== group.start) return { kind: "stopped", killed: false };
   processes.signalGroup(group.pgid, "SIGKILL");
-  await ended(processes, group.pgid, sleep, graceMs);
+  if (!(await ended(processes, group.pgid, sleep, graceMs))) return { kind: "survived" };
   return { kind: "stopped", killed: true };
 }

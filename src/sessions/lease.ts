@@ -108,6 +108,12 @@ async function stopPreviousBackend(ctx: StoreContext, id: string): Promise<void>
         found.killed ? ", killed after it ignored SIGTERM" : ""
       }) that ${holder} left running when it was killed mid-turn`,
     );
+  } else if (found.kind === "survived") {
+    ctx.warn(
+      `Could not stop the backend of session ${id} (process group ${group.pgid}) that ${holder} ` +
+        `left running when it was killed mid-turn: it outlived SIGKILL; stop it with: ` +
+        `kill -KILL -- -${group.pgid}`,
+    );
   } else if (found.kind === "elsewhere") {
     ctx.warn(
       `Session ${id} was last run by ${holder} on ${group.host}, which ended mid-turn: if its ` +

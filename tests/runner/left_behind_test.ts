@@ -14,6 +14,8 @@ interface Proc extends ProcessInfo {
   env?: string[];
   /** Ends on SIGTERM (else only on SIGKILL). */
   polite?: boolean;
+  /** Ends on no signal (stuck in the kernel, or signals refused). */
+  stuck?: boolean;
 }
 
 /** A process table of `procs`; `afterTerm` runs when SIGTERM is sent (to script pid reuse). */
@@ -27,7 +29,7 @@ function table(procs: Proc[], options: { host?: string; afterTerm?: () => void }
       Promise.resolve(procs.find((p) => p.pid === pid)?.env?.includes(entry) ?? false),
     signalGroup(pgid, signal) {
       signals.push(`${signal} -${pgid}`);
-      const hit = (p: Proc) => p.pgid === pgid && (signal === "SIGKILL" || p.polite);
+      const hit = (p: Proc) => p.pgid === pgid && !p.stuck && (signal === "SIGKILL" || p.polite);
       procs.splice(0, procs.length, ...procs.filter((p) => !hit(p)));
       if (signal === "SIGTERM") options.afterTerm?.();
     },
@@ -110,4 +112,16 @@ Deno.test("another machine's group, or an unknown machine, gets no signal", asyn
   unknown.processes.host = () => Promise.resolve(undefined);
   assert.deepEqual(await stopLeftBehind(unknown.processes, RECORD, sleep), { kind: "none" });
   assert.deepEqual(unknown.signals, []);
+});
+
+Deno.test("a group that outlives SIGKILL is reported as such, not as stopped", async () => {
+  const { processes, signals } = table([{ pid: 700, pgid: 700, start: START, stuck: true }]);
+  assert.deepEqual(await stopLeftBehind(processes, RECORD, sleep, 200), { kind: "survived" });
+  assert.deepEqual(signals, ["SIGTERM -700", "SIGKILL -700"]);
+});
+
+Deno.test("a process with the leader's pid and start second but in another group is left alone", async () => {
+  const { processes, signals } = table([{ pid: 700, pgid: 950, start: START }]);
+  assert.deepEqual(await stopLeftBehind(processes, RECORD, sleep, 200), { kind: "none" });
+  assert.deepEqual(signals, []);
 });
